@@ -1,0 +1,35 @@
+# The two commands: `make lab` (open the notebooks) and `make test` (run everything).
+# Both create the local virtual environment .venv on first use and keep it up to date.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: lab test lint unit notebooks exercises student bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[notebooks,test,dev]'
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# Regenerate the student notebooks from exercises/solutions/.
+student: $(STAMP)
+	$(BIN)/python tools/make_student.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_train_step.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

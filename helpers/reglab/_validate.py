@@ -1,0 +1,91 @@
+"""Argument checks shared by every public function of reglab.
+
+Each check raises before any work is done and names the argument and the
+value it got, e.g. ``ValueError: keep_prob must be in (0, 1], got 1.5``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def check_real(name: str, value, *, low=None, high=None, low_open=False, high_open=False):
+    """Return ``value`` as a float if it is a finite real number inside the given interval.
+
+    ``low``/``high`` are the bounds (``None`` for unbounded); ``low_open``/``high_open``
+    exclude the bound itself. The message names the interval in the usual notation.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        left = "(" if low_open or low is None else "["
+        right = ")" if high_open or high is None else "]"
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise ValueError(f"{name} must be in {left}{lo}, {hi}{right}, got {value:g}")
+    return value
+
+
+def check_int(name: str, value, *, low=None):
+    """Return ``value`` as an int if it is an integer ``>= low``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return int(value)
+
+
+def check_rng(name: str, rng) -> np.random.Generator:
+    """Require a ``np.random.Generator`` (never the global ``np.random`` state)."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{name} must be a numpy.random.Generator (make one with "
+            f"np.random.default_rng(seed)), got {type(rng).__name__}"
+        )
+    return rng
+
+
+def check_array(name: str, x, *, ndim=None, min_rows=1, dtype_kind="fc") -> np.ndarray:
+    """Return ``x`` as an ndarray of real numbers with ``ndim`` dimensions, no NaN/inf.
+
+    ``min_rows`` is the minimum length of the first axis (the examples);
+    ``dtype_kind`` lists the accepted numpy dtype kinds ('f' float, 'c' complex,
+    'i'/'u' integers, 'b' booleans); integers are converted to float64.
+    """
+    arr = np.asarray(x)
+    if arr.dtype.kind in "iub" and "f" in dtype_kind:
+        arr = arr.astype(np.float64)
+    if arr.dtype.kind not in dtype_kind:
+        raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}")
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {arr.shape}")
+    if arr.ndim and arr.shape[0] < min_rows:
+        raise ValueError(f"{name} must have at least {min_rows} row(s), got shape {arr.shape}")
+    if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+def check_labels(name: str, y, n_classes: int, m: int) -> np.ndarray:
+    """Return class labels ``y`` of shape (m,) as int64, each in ``[0, n_classes)``."""
+    arr = np.asarray(y)
+    if arr.dtype.kind not in "iu":
+        if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int64)
+        else:
+            raise TypeError(f"{name} must be integer class labels, got dtype {arr.dtype}")
+    if arr.shape != (m,):
+        raise ValueError(f"{name} must have shape ({m},) to match the {m} rows, got {arr.shape}")
+    if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+        raise ValueError(
+            f"{name} must be in [0, {n_classes}) for {n_classes} classes, "
+            f"got values from {arr.min()} to {arr.max()}"
+        )
+    return arr.astype(np.int64, copy=False)

@@ -1,0 +1,286 @@
+"""Layers of a fully connected network, each a forward/backward pair.
+
+Shapes: one example per row. A layer maps ``X`` of shape (m, n_in) to an output
+of shape (m, n_out); ``backward`` takes the upstream gradient dL/d(output) of the
+output's shape and returns dL/dX of the input's shape, filling ``grads`` for the
+layer's parameters on the way. ``forward`` caches what ``backward`` needs, so
+call ``backward`` right after the ``forward`` it differentiates.
+
+Mode is explicit: ``forward(X, train=True, rng=rng)`` during training,
+``forward(X)`` (``train=False``) for evaluation. Only :class:`Dropout` looks at it.
+
+Parameter names: :class:`Dense` owns ``W`` (n_in, n_out) and ``b`` (n_out,);
+inside a :class:`Sequential` they are called ``"0.W"``, ``"0.b"``, ``"2.W"``...
+A parameter is a *weight* (penalized, decayed) when its last name part is ``W``;
+biases are never penalized (see :func:`is_weight`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import check_int, check_real, check_rng
+
+
+def is_weight(name: str) -> bool:
+    """True for weight matrices (``"W"``, ``"3.W"``), False for biases and others.
+
+    The one place that decides which parameters norm penalties and weight decay touch.
+    """
+    return name.rsplit(".", 1)[-1] == "W"
+
+
+class Layer:
+    """Base class: no parameters, identity in both directions."""
+
+    def __init__(self):
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+
+    def forward(self, X: np.ndarray, *, train: bool = False, rng=None) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Dense(Layer):
+    r"""Fully connected layer :math:`Z = XW + b`.
+
+    .. math::
+        Z = X W + \mathbf{1} b^\top,\quad
+        \frac{\partial L}{\partial W} = X^\top \delta,\quad
+        \frac{\partial L}{\partial b} = \mathbf{1}^\top \delta,\quad
+        \frac{\partial L}{\partial X} = \delta W^\top
+
+    Plain text: Z = X @ W + b; dW = X.T @ dZ; db = dZ.sum(0); dX = dZ @ W.T.
+
+    Shapes: X (m, n_in), W (n_in, n_out), b (n_out,), Z (m, n_out).
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Input and output widths.
+    rng : numpy.random.Generator
+        Draws the initial weights.
+    init : {"he", "xavier"}
+        He (Kaiming) normal, std = sqrt(2 / n_in), suited to ReLU; or Xavier
+        (Glorot) normal, std = sqrt(2 / (n_in + n_out)), suited to tanh/sigmoid.
+        Biases start at zero.
+    dtype : numpy dtype
+        float64 (default, needed by gradient checks) or float32 for speed.
+
+    References
+    ----------
+    He et al. (2015), "Delving deep into rectifiers"; Glorot & Bengio (2010).
+    """
+
+    INITS = {"he": lambda n_in, n_out: np.sqrt(2.0 / n_in),
+             "xavier": lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out))}
+
+    def __init__(self, n_in: int, n_out: int, *, rng, init: str = "he", dtype=np.float64):
+        super().__init__()
+        self.n_in = check_int("n_in", n_in, low=1)
+        self.n_out = check_int("n_out", n_out, low=1)
+        check_rng("rng", rng)
+        if init not in self.INITS:
+            raise ValueError(f"init must be one of {sorted(self.INITS)}, got {init!r}")
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"dtype must be a floating type, got {dtype}")
+        std = self.INITS[init](self.n_in, self.n_out)
+        self.params = {"W": (std * rng.standard_normal((self.n_in, self.n_out))).astype(dtype),
+                       "b": np.zeros(self.n_out, dtype=dtype)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self._X = None
+
+    def forward(self, X, *, train=False, rng=None):
+        if X.ndim != 2 or X.shape[1] != self.n_in:
+            raise ValueError(f"X must have shape (m, {self.n_in}), got {X.shape}")
+        self._X = X
+        out = X @ self.params["W"]
+        out += self.params["b"]
+        return out
+
+    def backward(self, dout):
+        np.matmul(self._X.T, dout, out=self.grads["W"])
+        np.sum(dout, axis=0, out=self.grads["b"])
+        return dout @ self.params["W"].T
+
+    def __repr__(self):
+        return f"Dense({self.n_in}, {self.n_out}, dtype={self.params['W'].dtype})"
+
+
+class ReLU(Layer):
+    r"""Rectified linear unit, :math:`a = \max(z, 0)`, :math:`\partial a/\partial z = [z > 0]`.
+
+    Shapes: any; output and gradients have the input's shape.
+    """
+
+    def forward(self, X, *, train=False, rng=None):
+        self._positive = X > 0
+        return X * self._positive
+
+    def backward(self, dout):
+        return dout * self._positive
+
+
+class Tanh(Layer):
+    r"""Hyperbolic tangent, :math:`a = \tanh z`, :math:`\partial a/\partial z = 1 - a^2`.
+
+    Shapes: any; output and gradients have the input's shape.
+    """
+
+    def forward(self, X, *, train=False, rng=None):
+        self._out = np.tanh(X)
+        return self._out
+
+    def backward(self, dout):
+        return dout * (1.0 - self._out**2)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    r"""Logistic function :math:`\sigma(z) = 1/(1+e^{-z})`, without overflow for any z.
+
+    Computed as 0.5 * (1 + tanh(z / 2)), which equals 1/(1+exp(-z)) and never overflows.
+    """
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+class Sigmoid(Layer):
+    r"""Logistic sigmoid, :math:`a = \sigma(z)`, :math:`\partial a/\partial z = a(1-a)`.
+
+    Shapes: any; output and gradients have the input's shape.
+    """
+
+    def forward(self, X, *, train=False, rng=None):
+        self._out = sigmoid(X)
+        return self._out
+
+    def backward(self, dout):
+        return dout * self._out * (1.0 - self._out)
+
+
+class Dropout(Layer):
+    r"""Inverted dropout with keep probability ``keep_prob``.
+
+    During training each unit is kept with probability p = keep_prob and the kept
+    ones are divided by p, so the expected activation is unchanged:
+
+    .. math::
+        d_{ij} \sim \mathrm{Bernoulli}(p),\quad a'_{ij} = a_{ij} d_{ij} / p,\quad
+        \mathbb{E}[a'_{ij}] = a_{ij},\quad
+        \frac{\partial L}{\partial a_{ij}} = \frac{\partial L}{\partial a'_{ij}} d_{ij} / p
+
+    Plain text: d = rng.random(a.shape) < p; a' = a * d / p; da = da' * d / p.
+    At evaluation (``train=False``) the layer is the identity: no mask, no scaling.
+    ``backward`` reuses the mask of the last training ``forward``.
+
+    Shapes: any; the mask has the input's shape.
+
+    Parameters
+    ----------
+    keep_prob : float in (0, 1]
+        Probability of *keeping* a unit (the INF721 convention). A framework's drop
+        rate converts as keep_prob = 1 - rate; see :meth:`from_rate`.
+
+    References
+    ----------
+    Srivastava et al. (2014), "Dropout: a simple way to prevent neural networks from
+    overfitting"; the INF721 lecture on regularization, section 7.
+    """
+
+    def __init__(self, keep_prob: float):
+        super().__init__()
+        self.keep_prob = check_real("keep_prob", keep_prob, low=0, high=1, low_open=True)
+        self.mask = None
+
+    @classmethod
+    def from_rate(cls, rate: float) -> Dropout:
+        """Build from a drop rate (Keras ``Dropout(rate)``, PyTorch ``nn.Dropout(p)``)."""
+        rate = check_real("rate", rate, low=0, high=1, high_open=True)
+        return cls(keep_prob=1.0 - rate)
+
+    def forward(self, X, *, train=False, rng=None):
+        if not train:
+            self.mask = None
+            return X
+        check_rng("rng", rng)
+        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+        keep = rng.random(X.shape, dtype=dtype) < self.keep_prob
+        self.mask = keep.astype(dtype) / dtype.type(self.keep_prob)
+        return X * self.mask
+
+    def backward(self, dout):
+        return dout if self.mask is None else dout * self.mask
+
+    def __repr__(self):
+        return f"Dropout(keep_prob={self.keep_prob:g})"
+
+
+class Sequential:
+    """A stack of layers applied in order; the model that ``fit`` trains.
+
+    Shapes: ``forward`` takes X (m, n_in) and returns the last layer's output,
+    e.g. logits (m, n_classes).
+
+    Attributes
+    ----------
+    params, grads : dict[str, ndarray]
+        Every parameter and its gradient under the name ``"<layer index>.<name>"``.
+        These are the layers' own arrays: updating them in place updates the model.
+    """
+
+    def __init__(self, layers):
+        layers = list(layers)
+        if not layers:
+            raise ValueError("layers must contain at least one layer, got an empty list")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layers[{i}] must be a reglab Layer, got {type(layer).__name__}")
+        self.layers = layers
+        self.params = {f"{i}.{k}": v for i, lay in enumerate(layers) for k, v in lay.params.items()}
+        self.grads = {f"{i}.{k}": v for i, lay in enumerate(layers) for k, v in lay.grads.items()}
+
+    def forward(self, X, *, train: bool = False, rng=None) -> np.ndarray:
+        """Output of the network for X (m, n_in); ``rng`` is needed when ``train`` and dropout."""
+        for layer in self.layers:
+            X = layer.forward(X, train=train, rng=rng)
+        return X
+
+    __call__ = forward
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """Backpropagate dL/d(output) through every layer; fills ``grads``; returns dL/dX."""
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels (m,): argmax of the logits, or ``logit > 0`` for a single output."""
+        logits = self.forward(np.asarray(X))
+        if logits.shape[1] == 1:
+            return (logits[:, 0] > 0).astype(np.int64)
+        return np.argmax(logits, axis=1)
+
+    def weights(self) -> dict[str, np.ndarray]:
+        """The penalized parameters (weight matrices, no biases), by name."""
+        return {k: v for k, v in self.params.items() if is_weight(k)}
+
+    def state(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter (to restore later with :meth:`load_state`)."""
+        return {k: v.copy() for k, v in self.params.items()}
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        """Copy saved parameters back into the model's own arrays."""
+        if set(state) != set(self.params):
+            raise ValueError(f"state must have the keys {sorted(self.params)}, got {sorted(state)}")
+        for k, v in state.items():
+            np.copyto(self.params[k], v)
+
+    def __repr__(self):
+        inner = ",\n    ".join(repr(layer) for layer in self.layers)
+        return f"Sequential([\n    {inner},\n])"

@@ -1,0 +1,100 @@
+"""Losses: each returns ``(value, gradient)`` for a batch of m examples.
+
+``value`` is the mean over the batch, J = (1/m) Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾); ``gradient`` is
+dJ/d(prediction), already divided by m, ready for ``model.backward``.
+Shapes: predictions (m, k) (logits for the classification losses), targets (m,)
+class labels for softmax cross-entropy, (m,) or (m, 1) 0/1 labels for binary
+cross-entropy, (m, k) or (m,) real targets for mean squared error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import check_labels
+from .layers import sigmoid
+
+
+def _check_2d(name: str, a: np.ndarray) -> None:
+    if not isinstance(a, np.ndarray) or a.ndim != 2 or a.shape[0] == 0:
+        shape = getattr(a, "shape", type(a).__name__)
+        raise ValueError(f"{name} must be a non-empty 2-D array (m, k), got {shape}")
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    r"""Row-wise :math:`\log \mathrm{softmax}(z)_k = z_k - \max z - \log\sum_j e^{z_j - \max z}`.
+
+    Subtracting the row maximum keeps every exponent <= 0, so logits of ±1e4 are fine.
+    Shapes: (m, k) -> (m, k).
+    """
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def softmax_cross_entropy(logits: np.ndarray, y) -> tuple[float, np.ndarray]:
+    r"""Mean cross-entropy of softmax(logits) against integer labels.
+
+    .. math::
+        J = -\frac{1}{m}\sum_i \log \mathrm{softmax}(z^{(i)})_{y^{(i)}},\qquad
+        \frac{\partial J}{\partial z^{(i)}} = \frac{1}{m}\left(\mathrm{softmax}(z^{(i)})
+        - \mathrm{onehot}(y^{(i)})\right)
+
+    Plain text: J = -mean(log_softmax(z)[i, y_i]); dJ/dz = (softmax(z) - onehot(y)) / m.
+
+    Shapes: logits (m, k), y (m,) ints in [0, k). Returns (float, (m, k)).
+    """
+    _check_2d("logits", logits)
+    m, k = logits.shape
+    y = check_labels("y", y, k, m)
+    logp = log_softmax(logits)
+    rows = np.arange(m)
+    value = -logp[rows, y].mean()
+    grad = np.exp(logp)
+    grad[rows, y] -= 1.0
+    grad /= m
+    return float(value), grad
+
+
+def binary_cross_entropy(logits: np.ndarray, y) -> tuple[float, np.ndarray]:
+    r"""Mean binary cross-entropy of sigmoid(logits) against 0/1 labels, from logits.
+
+    .. math::
+        J = \frac{1}{m}\sum_i \max(z_i, 0) - z_i y_i + \log(1 + e^{-|z_i|}),\qquad
+        \frac{\partial J}{\partial z_i} = \frac{\sigma(z_i) - y_i}{m}
+
+    which equals -mean(y log σ(z) + (1-y) log(1-σ(z))) but never takes the log of 0
+    or the exp of a large number (stable for logits of ±1e4).
+
+    Shapes: logits (m, 1), y (m,) or (m, 1) with values in {0, 1}. Returns (float, (m, 1)).
+    """
+    _check_2d("logits", logits)
+    m, k = logits.shape
+    if k != 1:
+        raise ValueError(f"logits must have one column for binary cross-entropy, got {logits.shape}")
+    y = check_labels("y", np.reshape(y, -1) if np.ndim(y) == 2 else y, 2, m).reshape(m, 1)
+    z = logits
+    value = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+    grad = (sigmoid(z) - y) / m
+    return float(value), grad
+
+
+def mean_squared_error(pred: np.ndarray, target) -> tuple[float, np.ndarray]:
+    r"""Mean over examples of the squared error summed over outputs.
+
+    .. math::
+        J = \frac{1}{m}\sum_i \lVert \hat y^{(i)} - y^{(i)} \rVert_2^2,\qquad
+        \frac{\partial J}{\partial \hat y} = \frac{2}{m}(\hat y - y)
+
+    For a single output this is the usual mean((ŷ - y)²).
+
+    Shapes: pred (m, k); target (m, k), or (m,) when k == 1. Returns (float, (m, k)).
+    """
+    _check_2d("pred", pred)
+    target = np.asarray(target, dtype=pred.dtype)
+    if target.ndim == 1 and pred.shape[1] == 1:
+        target = target[:, None]
+    if target.shape != pred.shape:
+        raise ValueError(f"target must have the shape of pred {pred.shape}, got {target.shape}")
+    diff = pred - target
+    m = pred.shape[0]
+    return float(np.sum(diff**2) / m), (2.0 / m) * diff

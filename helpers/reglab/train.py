@@ -1,0 +1,251 @@
+"""Training: minibatches, the fit loop, its History, and early stopping.
+
+``fit`` minimizes, by minibatch steps, the cost of :mod:`reglab.penalties`
+
+    J = (1/B) Σ_batch L(ŷ, y) + (λ/2m) Σ_l Ω(W⁽ˡ⁾),   m = number of training examples,
+
+so the penalty has the same strength whatever the batch size B. After every epoch
+it evaluates the data loss (without the penalty) and the accuracy on the whole
+training set and on the validation set with dropout off, and appends them to a
+:class:`History`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validate import check_array, check_int, check_real, check_rng
+from .layers import Sequential, is_weight
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite during training."""
+
+
+def minibatches(m: int, batch_size: int, rng, *, shuffle: bool = True):
+    """Yield index arrays that cover ``range(m)`` once, in batches of ``batch_size``.
+
+    The order is a fresh permutation drawn from ``rng`` when ``shuffle``; the last
+    batch holds the remainder (it is smaller when ``batch_size`` does not divide m).
+    """
+    m = check_int("m", m, low=1)
+    batch_size = check_int("batch_size", batch_size, low=1)
+    order = check_rng("rng", rng).permutation(m) if shuffle else np.arange(m)
+    for start in range(0, m, batch_size):
+        yield order[start:start + batch_size]
+
+
+def accuracy(logits: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of rows whose predicted class (argmax, or logit > 0 for one output) is y."""
+    pred = (logits[:, 0] > 0) if logits.shape[1] == 1 else np.argmax(logits, axis=1)
+    return float(np.mean(pred == np.reshape(y, -1)))
+
+
+def _is_classification(y: np.ndarray) -> bool:
+    return y.ndim == 1 and y.dtype.kind in "iu"
+
+
+def evaluate(model: Sequential, X, y, loss) -> tuple[float, float | None]:
+    """(mean loss, accuracy) of ``model`` on (X, y) with dropout off.
+
+    The accuracy is None for regression targets (anything but integer labels (m,)).
+    """
+    logits = model.forward(X)
+    value, _ = loss(logits, y)
+    return value, (accuracy(logits, y) if _is_classification(y) else None)
+
+
+@dataclass
+class History:
+    """Per-epoch metrics recorded by :func:`fit` (index 0 = after the first epoch).
+
+    ``train_*`` are measured on the whole training set with dropout off; ``penalty``
+    is the value of (λ/2m)ΣΩ(W) at the end of each epoch (0 without a penalty).
+    Accuracies are None for regression.
+    """
+
+    train_loss: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    val_acc: list = field(default_factory=list)
+    penalty: list = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        """Number of epochs run."""
+        return len(self.train_loss)
+
+
+class Callback:
+    """Hooks called by :func:`fit`; ``on_epoch_end`` returns True to stop training."""
+
+    def on_train_begin(self, model: Sequential) -> None:
+        pass
+
+    def on_epoch_end(self, epoch: int, history: History, model: Sequential) -> bool:
+        return False
+
+    def on_train_end(self, model: Sequential) -> None:
+        pass
+
+
+class EarlyStopping(Callback):
+    """Stop when the monitored metric has not improved for ``patience`` epochs.
+
+    An epoch improves on the best so far when the loss drops by more than
+    ``min_delta`` (or the accuracy rises by more than ``min_delta``). Training stops
+    after ``patience`` epochs in a row without improvement; with ``restore_best`` the
+    model gets back the parameters of the best epoch when training ends.
+
+    Attributes (after ``fit``): ``best_epoch`` and ``stopped_epoch`` (0-based index
+    into the History; ``stopped_epoch`` is None if training ran all its epochs),
+    ``best_value``.
+
+    References: the INF721 lecture on regularization, section 9; Goodfellow et al.,
+    algorithm 7.1.
+    """
+
+    def __init__(self, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True,
+                 monitor: str = "val_loss"):
+        self.patience = check_int("patience", patience, low=0)
+        self.min_delta = check_real("min_delta", min_delta, low=0)
+        if monitor not in ("val_loss", "val_acc", "train_loss", "train_acc"):
+            raise ValueError(
+                f"monitor must be one of 'val_loss', 'val_acc', 'train_loss', 'train_acc', "
+                f"got {monitor!r}")
+        self.monitor = monitor
+        self.restore_best = bool(restore_best)
+        self.sign = -1.0 if monitor.endswith("acc") else 1.0  # minimize sign * value
+
+    def on_train_begin(self, model):
+        self.best_value = None
+        self.best_epoch = None
+        self.stopped_epoch = None
+        self._best_state = None
+        self._wait = 0
+
+    def on_epoch_end(self, epoch, history, model):
+        values = getattr(history, self.monitor)
+        if not values or values[-1] is None:
+            raise ValueError(f"monitor={self.monitor!r} has no values: pass val=(X, y) to fit "
+                             "or monitor a training metric")
+        value = values[-1]
+        if self.best_value is None or self.sign * (self.best_value - value) > self.min_delta:
+            self.best_value, self.best_epoch, self._wait = value, epoch, 0
+            if self.restore_best:
+                self._best_state = model.state()
+            return False
+        self._wait += 1
+        if self._wait > self.patience - 1:
+            self.stopped_epoch = epoch
+            return True
+        return False
+
+    def on_train_end(self, model):
+        if self.restore_best and self._best_state is not None:
+            model.load_state(self._best_state)
+
+
+def _check_data(name: str, data):
+    if not (isinstance(data, tuple) and len(data) == 2):
+        raise TypeError(f"{name} must be a tuple (X, y), got {type(data).__name__}")
+    X = check_array(f"{name} X", data[0], ndim=2)
+    y = np.asarray(data[1])
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"{name} y has {y.shape[0]} rows but X has {X.shape[0]}")
+    if y.dtype.kind == "f":
+        check_array(f"{name} y", y)
+    return X, y
+
+
+def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None,
+        penalty=None, batch_size: int = 32, callbacks=(), augment=None,
+        progress: bool = True) -> History:
+    """Train ``model`` in place by minibatch steps and return its :class:`History`.
+
+    Parameters
+    ----------
+    model : Sequential
+    train, val : tuple (X, y)
+        X (m, n_in); y (m,) integer labels, or real targets (m,) / (m, k).
+    loss : callable (prediction, y) -> (value, gradient)
+        e.g. :func:`reglab.losses.softmax_cross_entropy`.
+    optimizer : an optimizer of :mod:`reglab.optim` (wrappers included).
+    epochs : int >= 1
+    rng : numpy.random.Generator
+        Drives the shuffling, dropout masks and augmentation: same seed, same History.
+    penalty : Penalty or None
+        Added to the weight gradients as (λ/2m)·dΩ/dW with m = len(train X).
+    batch_size : int >= 1
+    callbacks : iterable of Callback, e.g. ``[EarlyStopping(patience=5)]``.
+    augment : callable (X_batch, rng) -> X_batch, optional
+        Applied to every training minibatch (see :mod:`reglab.augment`).
+    progress : bool
+        Show a tqdm progress bar over the epochs.
+
+    Raises
+    ------
+    TrainingDiverged
+        When a minibatch loss is NaN or infinite.
+    """
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a reglab Sequential, got {type(model).__name__}")
+    X, y = _check_data("train", train)
+    if val is not None:
+        Xv, yv = _check_data("val", val)
+    epochs = check_int("epochs", epochs, low=1)
+    batch_size = check_int("batch_size", batch_size, low=1)
+    check_rng("rng", rng)
+    if not callable(loss):
+        raise TypeError(f"loss must be a function (prediction, y) -> (value, grad), got {loss!r}")
+    if not hasattr(optimizer, "step"):
+        raise TypeError(f"optimizer must have a step(params, grads) method, got {optimizer!r}")
+    callbacks = list(callbacks)
+    for i, cb in enumerate(callbacks):
+        if not isinstance(cb, Callback):
+            raise TypeError(f"callbacks[{i}] must be a reglab Callback, got {type(cb).__name__}")
+
+    m = X.shape[0]
+    weight_names = [k for k in model.params if is_weight(k)]
+    history = History()
+    for cb in callbacks:
+        cb.on_train_begin(model)
+    epoch_iter = range(epochs)
+    if progress:
+        from tqdm.auto import tqdm
+        epoch_iter = tqdm(epoch_iter, desc="epochs", leave=False)
+    for epoch in epoch_iter:
+        for b, idx in enumerate(minibatches(m, batch_size, rng)):
+            Xb = X[idx] if augment is None else augment(X[idx], rng)
+            out = model.forward(Xb, train=True, rng=rng)
+            value, dout = loss(out, y[idx])
+            if not np.isfinite(value):
+                raise TrainingDiverged(
+                    f"training diverged: the loss became {value} at epoch {epoch}, batch {b}. "
+                    f"The usual cause is a learning rate that is too large (lr={optimizer.lr:g}): "
+                    "lower it, or clip the gradients with GradientClipping.")
+            model.backward(dout)
+            if penalty is not None:
+                for k in weight_names:
+                    model.grads[k] += penalty.grad(model.params[k], m)
+            optimizer.step(model.params, model.grads)
+        _record(history, model, (X, y), None if val is None else (Xv, yv), loss, penalty, m)
+        stop = [cb.on_epoch_end(epoch, history, model) for cb in callbacks]
+        if any(stop):
+            break
+    for cb in callbacks:
+        cb.on_train_end(model)
+    return history
+
+
+def _record(history, model, train, val, loss, penalty, m):
+    """Append the end-of-epoch metrics to ``history``."""
+    train_loss, train_acc = evaluate(model, *train, loss)
+    history.train_loss.append(train_loss)
+    history.train_acc.append(train_acc)
+    val_loss, val_acc = evaluate(model, *val, loss) if val is not None else (None, None)
+    history.val_loss.append(val_loss)
+    history.val_acc.append(val_acc)
+    history.penalty.append(0.0 if penalty is None else penalty.value(model.weights().values(), m))
