@@ -24,7 +24,16 @@ from .optim import (
     clip_by_global_norm,
 )
 from .penalties import L1, L2, ElasticNet
-from .train import Callback, EarlyStopping, History, TrainingDiverged, evaluate, fit, minibatches
+from .train import (
+    Callback,
+    EarlyStopping,
+    History,
+    TrainingDiverged,
+    evaluate,
+    fit,
+    minibatches,
+    train_step,
+)
 
 __version__ = "0.1.0"
 
@@ -34,5 +43,5 @@ __all__ = [
     "Nesterov", "RMSProp", "ReLU", "Sequential", "Sigmoid", "Tanh", "TrainingDiverged",
     "binary_cross_entropy", "check_model_gradients", "clip_by_global_norm", "evaluate", "fit",
     "is_weight", "mean_squared_error", "minibatches", "numerical_gradient", "relative_error",
-    "softmax_cross_entropy",
+    "softmax_cross_entropy", "train_step",
 ]

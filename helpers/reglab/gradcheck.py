@@ -36,7 +36,9 @@ def numerical_gradient(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    r"""Relative difference :math:`\lVert a-b\rVert_2 / \max(\lVert a\rVert_2 + \lVert b\rVert_2, 10^{-300})`.
+    r"""Relative difference of two arrays.
+
+    .. math:: \frac{\lVert a-b\rVert_2}{\max(\lVert a\rVert_2 + \lVert b\rVert_2,\ 10^{-300})}
 
     0 for identical arrays, 1 for opposite ones; independent of the overall scale.
     """

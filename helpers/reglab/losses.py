@@ -70,7 +70,8 @@ def binary_cross_entropy(logits: np.ndarray, y) -> tuple[float, np.ndarray]:
     _check_2d("logits", logits)
     m, k = logits.shape
     if k != 1:
-        raise ValueError(f"logits must have one column for binary cross-entropy, got {logits.shape}")
+        raise ValueError(f"logits must have shape (m, 1) for binary cross-entropy, "
+                         f"got {logits.shape}")
     y = check_labels("y", np.reshape(y, -1) if np.ndim(y) == 2 else y, 2, m).reshape(m, 1)
     z = logits
     value = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))

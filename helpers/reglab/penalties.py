@@ -68,7 +68,9 @@ class Penalty:
 
 
 class L2(Penalty):
-    r"""Squared Frobenius norm: :math:`\frac{\lambda}{2m}\lVert W\rVert_F^2`, gradient :math:`\frac{\lambda}{m}W`.
+    r"""Squared Frobenius norm, :math:`\frac{\lambda}{2m}\lVert W\rVert_F^2`.
+
+    .. math:: \frac{\partial}{\partial W}\frac{\lambda}{2m}\lVert W\rVert_F^2 = \frac{\lambda}{m} W
 
     Plain text: value = lam / (2m) * sum(W**2); grad = lam / m * W.
     Gradient descent with it is weight decay: W ← (1 − αλ/m)·W − α·∂L/∂W.
@@ -84,7 +86,10 @@ class L2(Penalty):
 
 
 class L1(Penalty):
-    r"""Entrywise L1 norm: :math:`\frac{\lambda}{2m}\lVert W\rVert_1`, subgradient :math:`\frac{\lambda}{2m}\,\mathrm{sign}(W)`.
+    r"""Entrywise L1 norm, :math:`\frac{\lambda}{2m}\lVert W\rVert_1`.
+
+    .. math:: \frac{\partial}{\partial W}\frac{\lambda}{2m}\lVert W\rVert_1
+              = \frac{\lambda}{2m}\,\mathrm{sign}(W)\quad\text{(a subgradient at 0)}
 
     Plain text: value = lam / (2m) * sum(|W|); grad = lam / (2m) * sign(W), with sign(0) = 0.
 
@@ -99,7 +104,9 @@ class L1(Penalty):
 
 
 class ElasticNet(Penalty):
-    r"""Mix of L1 and L2: :math:`\frac{\lambda}{2m}\left(r\lVert W\rVert_1 + (1-r)\lVert W\rVert_F^2\right)`.
+    r"""Mix of L1 and L2.
+
+    .. math:: \frac{\lambda}{2m}\left(r\lVert W\rVert_1 + (1-r)\lVert W\rVert_F^2\right)
 
     Plain text: value = lam / (2m) * (r * sum(|W|) + (1 - r) * sum(W**2));
     grad = lam / (2m) * (r * sign(W) + 2 (1 - r) W). r = ``l1_ratio`` in [0, 1]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validate import check_array, check_int, check_real, check_rng
-from .layers import Sequential, is_weight
+from .layers import Sequential
 
 
 class TrainingDiverged(FloatingPointError):
@@ -208,7 +208,6 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
             raise TypeError(f"callbacks[{i}] must be a reglab Callback, got {type(cb).__name__}")
 
     m = X.shape[0]
-    weight_names = [k for k in model.params if is_weight(k)]
     history = History()
     for cb in callbacks:
         cb.on_train_begin(model)
@@ -219,18 +218,13 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
     for epoch in epoch_iter:
         for b, idx in enumerate(minibatches(m, batch_size, rng)):
             Xb = X[idx] if augment is None else augment(X[idx], rng)
-            out = model.forward(Xb, train=True, rng=rng)
-            value, dout = loss(out, y[idx])
+            value = train_step(model, Xb, y[idx], loss=loss, optimizer=optimizer,
+                               penalty=penalty, m=m, rng=rng)
             if not np.isfinite(value):
                 raise TrainingDiverged(
                     f"training diverged: the loss became {value} at epoch {epoch}, batch {b}. "
                     f"The usual cause is a learning rate that is too large (lr={optimizer.lr:g}): "
                     "lower it, or clip the gradients with GradientClipping.")
-            model.backward(dout)
-            if penalty is not None:
-                for k in weight_names:
-                    model.grads[k] += penalty.grad(model.params[k], m)
-            optimizer.step(model.params, model.grads)
         _record(history, model, (X, y), None if val is None else (Xv, yv), loss, penalty, m)
         stop = [cb.on_epoch_end(epoch, history, model) for cb in callbacks]
         if any(stop):
@@ -238,6 +232,26 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
     for cb in callbacks:
         cb.on_train_end(model)
     return history
+
+
+def train_step(model: Sequential, Xb, yb, *, loss, optimizer, penalty, m: int, rng) -> float:
+    """One minibatch step: forward (training mode), loss, backward, penalty, update.
+
+    The penalty gradient (λ/2m)·dΩ/dW, with m the training-set size, is added to
+    each weight's gradient before ``optimizer.step``. Returns the minibatch loss
+    (without the penalty); the parameters are updated in place. Shapes: Xb (B, n_in),
+    yb (B,) or (B, k).
+    """
+    out = model.forward(Xb, train=True, rng=rng)
+    value, dout = loss(out, yb)
+    if not np.isfinite(value):
+        return value
+    model.backward(dout)
+    if penalty is not None:
+        for k, W in model.weights().items():
+            model.grads[k] += penalty.grad(W, m)
+    optimizer.step(model.params, model.grads)
+    return value
 
 
 def _record(history, model, train, val, loss, penalty, m):
