@@ -1,0 +1,126 @@
+"""Every bad input to the public API raises before any work, naming the argument."""
+
+import numpy as np
+import pytest
+
+from reglab import (
+    L1,
+    L2,
+    SGD,
+    AdaGrad,
+    Adam,
+    AdamW,
+    Dense,
+    Dropout,
+    EarlyStopping,
+    ElasticNet,
+    GradientClipping,
+    Momentum,
+    ReLU,
+    RMSProp,
+    Sequential,
+    binary_cross_entropy,
+    fit,
+    mean_squared_error,
+    minibatches,
+    softmax_cross_entropy,
+)
+
+
+def model(seed=0):
+    rng = np.random.default_rng(seed)
+    return Sequential([Dense(3, 4, rng=rng), ReLU(), Dense(4, 2, rng=rng)])
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: L2(lam=-0.1), "lam must be in \\[0, inf\\), got -0.1"),
+    (lambda: L1(lam=float("nan")), "lam must be finite"),
+    (lambda: ElasticNet(1.0, l1_ratio=1.5), "l1_ratio"),
+    (lambda: L2(lam="0.1"), "lam must be a real number"),
+    (lambda: Dropout(keep_prob=1.5), "keep_prob must be in \\(0, 1\\], got 1.5"),
+    (lambda: Dropout(keep_prob=0), "keep_prob must be in \\(0, 1\\], got 0"),
+    (lambda: Dropout.from_rate(1.0), "rate must be in \\[0, 1\\)"),
+    (lambda: SGD(lr=0), "lr must be in \\(0, inf\\), got 0"),
+    (lambda: Adam(lr=-1e-3), "lr must be in"),
+    (lambda: Adam(beta1=1.0), "beta1"),
+    (lambda: Momentum(0.1, beta=-0.5), "beta"),
+    (lambda: RMSProp(0.1, rho=1.2), "rho"),
+    (lambda: AdaGrad(0.1, eps=0), "eps"),
+    (lambda: AdamW(weight_decay=-1), "weight_decay"),
+    (lambda: GradientClipping(SGD(0.1), max_norm=0), "max_norm"),
+    (lambda: GradientClipping("sgd", max_norm=1), "optimizer must be a reglab optimizer"),
+    (lambda: EarlyStopping(patience=-1), "patience must be >= 0, got -1"),
+    (lambda: EarlyStopping(min_delta=-0.1), "min_delta"),
+    (lambda: EarlyStopping(monitor="loss"), "monitor must be one of"),
+    (lambda: Dense(0, 3, rng=np.random.default_rng(0)), "n_in must be >= 1"),
+    (lambda: Dense(3, 2.5, rng=np.random.default_rng(0)), "n_out must be an integer"),
+    (lambda: Dense(3, 2, rng=0), "rng must be a numpy.random.Generator"),
+    (lambda: Dense(3, 2, rng=np.random.default_rng(0), init="zeros"), "init must be one of"),
+    (lambda: Dense(3, 2, rng=np.random.default_rng(0), dtype=int), "dtype must be a floating"),
+    (lambda: Sequential([]), "layers must contain at least one layer"),
+    (lambda: Sequential([ReLU(), "relu"]), "layers\\[1\\] must be a reglab Layer"),
+    (lambda: L2(0.1).value([np.ones(2)], m=0), "m must be >= 1"),
+    (lambda: list(minibatches(10, 0, np.random.default_rng(0))), "batch_size must be >= 1"),
+])
+def test_constructor_and_helper_errors(make, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        make()
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: softmax_cross_entropy(np.zeros((3, 4)), np.array([0, 1, 4])), "y must be in \\[0, 4\\)"),
+    (lambda: softmax_cross_entropy(np.zeros((3, 4)), np.array([0, -1, 2])), "y must be in"),
+    (lambda: softmax_cross_entropy(np.zeros((3, 4)), np.array([0, 1])), "y must have shape \\(3,\\)"),
+    (lambda: softmax_cross_entropy(np.zeros((3, 4)), np.array([0.5, 1, 2])), "integer class labels"),
+    (lambda: softmax_cross_entropy(np.zeros((0, 4)), np.array([], dtype=int)), "logits must be a non-empty"),
+    (lambda: binary_cross_entropy(np.zeros((3, 2)), np.array([0, 1, 1])), "logits must have shape \\(m, 1\\)"),
+    (lambda: binary_cross_entropy(np.zeros((2, 1)), np.array([0, 2])), "y must be in \\[0, 2\\)"),
+    (lambda: mean_squared_error(np.zeros((3, 2)), np.zeros((3, 3))), "target must have the shape"),
+    (lambda: model().forward(np.zeros((2, 5))), "X must have shape \\(m, 3\\)"),
+    (lambda: Dropout(0.5).forward(np.ones((2, 2)), train=True), "rng must be a numpy.random.Generator"),
+])
+def test_call_errors(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def fit_args(**overrides):
+    X = np.random.default_rng(0).standard_normal((10, 3))
+    y = np.arange(10) % 2
+    args = dict(model=model(), train=(X, y), loss=softmax_cross_entropy, optimizer=SGD(0.1),
+                epochs=1, rng=np.random.default_rng(0), progress=False)
+    args.update(overrides)
+    return args
+
+
+X_NAN = np.ones((10, 3))
+X_NAN[4, 1] = np.nan
+
+
+@pytest.mark.parametrize("overrides, match", [
+    (dict(train=(X_NAN, np.zeros(10, int))), "train X contains NaN"),
+    (dict(train=(np.ones((0, 3)), np.zeros(0, int))), "train X must have at least 1 row"),
+    (dict(train=(np.ones((10, 3)), np.zeros(9, int))), "train y has 9 rows but X has 10"),
+    (dict(train=np.ones((10, 3))), "train must be a tuple \\(X, y\\)"),
+    (dict(val=(np.ones((4, 3)), np.array([0, 1, 2, np.nan]))), "val y contains NaN"),
+    (dict(epochs=0), "epochs must be >= 1"),
+    (dict(batch_size=0), "batch_size must be >= 1"),
+    (dict(rng=42), "rng must be a numpy.random.Generator"),
+    (dict(model="mlp"), "model must be a reglab Sequential"),
+    (dict(loss="cross_entropy"), "loss must be a function"),
+    (dict(optimizer="adam"), "optimizer must have a step"),
+    (dict(callbacks=[print]), "callbacks\\[0\\] must be a reglab Callback"),
+])
+def test_fit_errors(overrides, match):
+    args = fit_args(**overrides)
+    mdl = args["model"]
+    before = mdl.state() if isinstance(mdl, Sequential) else {}
+    with pytest.raises((ValueError, TypeError), match=match):
+        fit(**args)
+    for k, v in before.items():  # nothing was trained before the error
+        np.testing.assert_array_equal(mdl.params[k], v)
+
+
+def test_fit_with_out_of_range_labels_names_y():
+    with pytest.raises(ValueError, match="y must be in \\[0, 2\\)"):
+        fit(**fit_args(train=(np.ones((10, 3)), np.arange(10))))

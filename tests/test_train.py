@@ -1,0 +1,173 @@
+import numpy as np
+import pytest
+
+from reglab import (
+    L2,
+    SGD,
+    Adam,
+    Dense,
+    Dropout,
+    EarlyStopping,
+    History,
+    ReLU,
+    Sequential,
+    Tanh,
+    TrainingDiverged,
+    fit,
+    mean_squared_error,
+    minibatches,
+    softmax_cross_entropy,
+)
+
+
+def blobs(rng, m=200):
+    """Two well separated Gaussian blobs in 2-D, labels 0/1."""
+    y = np.arange(m) % 2
+    X = rng.standard_normal((m, 2)) * 0.5 + np.where(y[:, None] == 1, 2.0, -2.0)
+    return X, y
+
+
+def make_model(seed, keep_prob=1.0, hidden=16):
+    rng = np.random.default_rng(seed)
+    return Sequential([Dense(2, hidden, rng=rng), ReLU(), Dropout(keep_prob),
+                       Dense(hidden, 2, rng=rng)])
+
+
+def train(seed=0, **kwargs):
+    rng = np.random.default_rng(seed)
+    X, y = blobs(np.random.default_rng(99))
+    args = dict(loss=softmax_cross_entropy, optimizer=Adam(lr=0.01), epochs=5, rng=rng,
+                val=(X[:50], y[:50]), batch_size=16, progress=False)
+    args.update(kwargs)
+    model = make_model(seed, keep_prob=0.8)
+    return model, fit(model, (X, y), **args)
+
+
+def test_minibatches_cover_every_index_once(rng):
+    batches = list(minibatches(10, 4, rng))
+    assert [len(b) for b in batches] == [4, 4, 2]
+    assert sorted(np.concatenate(batches)) == list(range(10))
+    assert not np.array_equal(np.concatenate(batches), np.arange(10))  # shuffled (seeded)
+    np.testing.assert_array_equal(np.concatenate(list(minibatches(5, 2, rng, shuffle=False))),
+                                  np.arange(5))
+
+
+def test_fit_learns_and_records_history():
+    model, hist = train(epochs=10)
+    assert isinstance(hist, History) and hist.epochs == 10
+    assert len(hist.val_acc) == len(hist.train_loss) == len(hist.penalty) == 10
+    assert hist.train_acc[-1] > 0.95 and hist.val_acc[-1] > 0.95
+    assert hist.train_loss[-1] < hist.train_loss[0]
+
+
+def test_same_seed_identical_history_different_seed_differs():
+    _, a = train(seed=5)
+    _, b = train(seed=5)
+    _, c = train(seed=6)
+    assert a == b
+    assert a.train_loss != c.train_loss
+
+
+def test_penalty_shrinks_weights_and_is_recorded():
+    plain, h0 = train(epochs=20)
+    decayed, h1 = train(epochs=20, penalty=L2(lam=50.0))
+    norm = lambda mdl: sum(np.sum(w**2) for w in mdl.weights().values())  # noqa: E731
+    assert norm(decayed) < 0.5 * norm(plain)
+    assert h0.penalty == [0.0] * 20
+    assert h1.penalty[-1] == pytest.approx(L2(50.0).value(decayed.weights().values(), 200))
+
+
+def test_regression_history_has_no_accuracy(rng):
+    X = rng.uniform(-1, 1, size=(64, 1))
+    y = np.sin(3 * X[:, 0])
+    model = Sequential([Dense(1, 16, rng=rng), Tanh(), Dense(16, 1, rng=rng)])
+    hist = fit(model, (X, y), loss=mean_squared_error, optimizer=Adam(0.01), epochs=30, rng=rng,
+               progress=False)
+    assert hist.train_acc == [None] * 30 and hist.val_loss == [None] * 30
+    assert hist.train_loss[-1] < 0.5 * hist.train_loss[0]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_divergence_stops_with_a_clear_message():
+    with pytest.raises(TrainingDiverged, match="learning rate"):
+        train(optimizer=SGD(lr=1e6), epochs=3)
+
+
+def test_augment_is_applied_to_every_training_batch():
+    seen = []
+
+    def spy(Xb, rng):
+        seen.append(len(Xb))
+        return Xb
+
+    train(augment=spy, epochs=2, batch_size=50)
+    assert seen == [50] * 8
+
+
+def run_early_stopping(curve, **kwargs):
+    es, model = EarlyStopping(**kwargs), make_model(0)
+    es.on_train_begin(model)
+    hist = History()
+    for epoch, value in enumerate(curve):
+        hist.val_loss.append(value)
+        model.params["0.b"][:] = epoch  # parameters that identify the epoch
+        if es.on_epoch_end(epoch, hist, model):
+            break
+    es.on_train_end(model)
+    return es, model
+
+
+def test_early_stopping_patience_and_restore_best():
+    es, model = run_early_stopping([1.0, 0.8, 0.6, 0.7, 0.65, 0.9, 0.5], patience=3)
+    assert es.best_epoch == 2 and es.best_value == 0.6
+    assert es.stopped_epoch == 5  # epochs 3, 4, 5 without improvement
+    assert np.all(model.params["0.b"] == 2)  # parameters of the best epoch
+
+
+def test_early_stopping_min_delta_and_no_restore():
+    es, model = run_early_stopping([1.0, 0.99, 0.985, 0.98], patience=2, min_delta=0.05,
+                                   restore_best=False)
+    assert es.best_epoch == 0 and es.stopped_epoch == 2
+    assert np.all(model.params["0.b"] == 2)  # last parameters kept
+
+
+def test_early_stopping_never_triggers_on_improving_curve():
+    es, _ = run_early_stopping([5, 4, 3, 2, 1], patience=1)
+    assert es.stopped_epoch is None and es.best_epoch == 4
+
+
+def test_early_stopping_monitors_accuracy_upwards():
+    es = EarlyStopping(patience=1, monitor="val_acc")
+    model = make_model(0)
+    es.on_train_begin(model)
+    hist = History()
+    stops = []
+    for value in [0.5, 0.7, 0.6]:
+        hist.val_acc.append(value)
+        stops.append(es.on_epoch_end(len(stops), hist, model))
+    assert stops == [False, False, True] and es.best_value == 0.7
+
+
+def test_early_stopping_in_fit_restores_best_val_loss():
+    es = EarlyStopping(patience=2)
+    model, hist = train(epochs=40, callbacks=[es], optimizer=Adam(lr=0.05))
+    assert hist.epochs <= 40
+    assert es.best_value == min(hist.val_loss)
+    from reglab import evaluate
+    X, y = blobs(np.random.default_rng(99))
+    assert evaluate(model, X[:50], y[:50], softmax_cross_entropy)[0] == pytest.approx(
+        min(hist.val_loss))
+
+
+def test_early_stopping_without_validation_data_explains():
+    X, y = blobs(np.random.default_rng(0))
+    with pytest.raises(ValueError, match="val"):
+        fit(make_model(0), (X, y), loss=softmax_cross_entropy, optimizer=Adam(), epochs=2,
+            rng=np.random.default_rng(0), callbacks=[EarlyStopping()], progress=False)
+
+
+def test_progress_bar_can_be_turned_on_and_off(capsys):
+    train(epochs=2, progress=True)
+    assert "epochs" in capsys.readouterr().err
+    train(epochs=2, progress=False)
+    assert capsys.readouterr().err == ""
