@@ -1,0 +1,136 @@
+r"""Closed forms of the quadratic model that the notebooks derive.
+
+Near a minimum θ̂ the empirical risk is approximately quadratic,
+
+.. math:: \tilde R(\theta) = R(\hat\theta) + \tfrac12(\theta-\hat\theta)^\top H(\theta-\hat\theta),
+
+with H the (symmetric, positive semi-definite) Hessian at θ̂. Adding a penalty to
+this model has exact solutions, collected here so that the notebooks can check
+training results against them. The penalties below are written on θ directly,
+(α/2)‖θ‖² and α‖θ‖₁, as in the LMU slides and Goodfellow et al., chapter 7; in
+our λ/2m convention for a cost (1/m)ΣL, α = λ/m (L2) and α = λ/2m (L1).
+
+Shapes: θ, θ̂ (n,), H (n, n), H_diag (n,).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import check_array, check_int, check_real
+
+
+def _check_hessian(H) -> np.ndarray:
+    H = check_array("H", H, ndim=2)
+    if H.shape[0] != H.shape[1] or not np.allclose(H, H.T):
+        raise ValueError(f"H must be a symmetric square matrix, got shape {H.shape}")
+    return H
+
+
+def ridge_solution(H, theta_hat, alpha: float) -> np.ndarray:
+    r"""Minimizer of the quadratic model plus (α/2)‖θ‖²: θ̃ = (H + αI)⁻¹ H θ̂.
+
+    .. math:: \tilde\theta = (H + \alpha I)^{-1} H \hat\theta
+              = Q(\Sigma + \alpha I)^{-1}\Sigma Q^\top \hat\theta
+
+    Shapes: H (n, n), theta_hat (n,) -> (n,).
+    """
+    H = _check_hessian(H)
+    theta_hat = check_array("theta_hat", theta_hat, ndim=1)
+    alpha = check_real("alpha", alpha, low=0)
+    return np.linalg.solve(H + alpha * np.eye(len(H)), H @ theta_hat)
+
+
+def shrinkage_factors(H, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    r"""Eigenvalues σᵢ of H, eigenvectors Q, and factors σᵢ/(σᵢ + α) of weight decay.
+
+    Weight decay rescales the component of θ̂ along the i-th eigenvector of H by
+    σᵢ/(σᵢ + α): almost 1 along steep directions (σᵢ ≫ α), almost 0 along flat ones.
+    Returns (factors (n,), Q (n, n)), eigenvalues in ascending order.
+    """
+    H = _check_hessian(H)
+    alpha = check_real("alpha", alpha, low=0)
+    sigma, Q = np.linalg.eigh(H)
+    return sigma / (sigma + alpha), Q
+
+
+def soft_threshold(x, threshold):
+    r"""Soft-thresholding :math:`\mathrm{sign}(x)\max(|x| - t, 0)`, entrywise.
+
+    The proximal operator of t‖·‖₁: it moves every entry towards 0 by t and sets
+    the ones with |x| ≤ t to exactly 0. Shapes: x any; threshold scalar or broadcastable.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    threshold = np.asarray(threshold, dtype=np.float64)
+    if np.any(threshold < 0):
+        raise ValueError(f"threshold must be >= 0, got {threshold}")
+    return np.sign(x) * np.maximum(np.abs(x) - threshold, 0.0)
+
+
+def lasso_solution_diagonal(theta_hat, H_diag, alpha: float) -> np.ndarray:
+    r"""Minimizer of the quadratic model with diagonal Hessian plus α‖θ‖₁.
+
+    .. math:: \theta_i = \mathrm{sign}(\hat\theta_i)
+              \max\left(|\hat\theta_i| - \frac{\alpha}{H_{ii}}, 0\right)
+
+    Shapes: theta_hat (n,), H_diag (n,) with every H_ii > 0 -> (n,).
+    """
+    theta_hat = check_array("theta_hat", theta_hat, ndim=1)
+    H_diag = check_array("H_diag", H_diag, ndim=1)
+    if H_diag.shape != theta_hat.shape or np.any(H_diag <= 0):
+        raise ValueError(f"H_diag must be positive with the shape of theta_hat {theta_hat.shape}")
+    alpha = check_real("alpha", alpha, low=0)
+    return soft_threshold(theta_hat, alpha / H_diag)
+
+
+def gradient_descent_on_quadratic(H, theta_hat, lr: float, steps: int, theta0=None):
+    r"""Iterates of gradient descent on the quadratic model, θ ← θ − ε H (θ − θ̂).
+
+    Returns the trajectory (steps + 1, n), starting at ``theta0`` (default 0).
+    Stopping after τ steps from 0 is close to an L2 penalty with α ≈ 1/(τε):
+    see :func:`early_stopping_alpha`.
+    """
+    H = _check_hessian(H)
+    theta_hat = check_array("theta_hat", theta_hat, ndim=1)
+    lr = check_real("lr", lr, low=0, low_open=True)
+    steps = check_int("steps", steps, low=0)
+    theta = np.zeros_like(theta_hat) if theta0 is None else check_array("theta0", theta0).copy()
+    path = [theta.copy()]
+    for _ in range(steps):
+        theta = theta - lr * H @ (theta - theta_hat)
+        path.append(theta.copy())
+    return np.array(path)
+
+
+def early_stopping_alpha(lr: float, steps: int) -> float:
+    r"""The L2 strength that τ steps of gradient descent with step ε imitate: α ≈ 1/(τε).
+
+    From matching (I − εΛ)^τ with (Λ + αI)⁻¹α eigenvalue by eigenvalue for small
+    εσᵢ and σᵢ ≪ α (Goodfellow et al., section 7.8).
+    """
+    lr = check_real("lr", lr, low=0, low_open=True)
+    steps = check_int("steps", steps, low=1)
+    return 1.0 / (steps * lr)
+
+
+def ridge_regression(X, y, lam: float) -> tuple[np.ndarray, float]:
+    r"""Exact minimizer of our cost for a linear model with mean squared error.
+
+    .. math:: J(w, b) = \frac1m\lVert Xw + b - y\rVert^2 + \frac{\lambda}{2m}\lVert w\rVert^2
+              \;\Rightarrow\; w = (X_c^\top X_c + \tfrac{\lambda}{2} I)^{-1} X_c^\top y_c,\quad
+              b = \bar y - \bar x^\top w
+
+    with X_c, y_c centred (the bias is not penalized); for λ = 0 and a singular
+    system, the minimum-norm least-squares solution. Shapes: X (m, n), y (m,) ->
+    (w (n,), b float).
+    """
+    X = check_array("X", X, ndim=2)
+    y = check_array("y", y, ndim=1)
+    if len(y) != len(X):
+        raise ValueError(f"y has {len(y)} rows but X has {len(X)}")
+    lam = check_real("lam", lam, low=0)
+    x_mean, y_mean = X.mean(axis=0), y.mean()
+    Xc, yc = X - x_mean, y - y_mean
+    A = Xc.T @ Xc + lam / 2 * np.eye(X.shape[1])
+    w = np.linalg.lstsq(A, Xc.T @ yc, rcond=None)[0]  # the minimum-norm solution if singular
+    return w, float(y_mean - x_mean @ w)
