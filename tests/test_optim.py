@@ -139,3 +139,19 @@ def test_adamw_is_decay_then_adam_and_differs_from_adam_with_l2():
     for g in GRADS:  # L2 in the loss: wd * theta added to the gradient, then Adam
         opt.step(params, {"0.W": g + wd * params["0.W"]})
     assert not np.allclose(params["0.W"], theta_w[-1])
+
+
+def test_proximal_l1_soft_thresholds_weights_to_exact_zeros():
+    from reglab import ProximalL1
+
+    lr, lam, m = 0.5, 2.0, 5  # threshold lr * lam / (2m) = 0.1
+    params = {"0.W": np.array([0.05, -0.08, 0.3, -1.0]), "0.b": np.array([0.05])}
+    zero = {k: np.zeros_like(v) for k, v in params.items()}
+    ProximalL1(SGD(lr), lam=lam, m=m).step(params, zero)
+    np.testing.assert_allclose(params["0.W"], [0.0, 0.0, 0.2, -0.9])
+    assert np.sum(params["0.W"] == 0) == 2
+    np.testing.assert_allclose(params["0.b"], [0.05])  # biases untouched
+    # the subgradient step with the same strength overshoots instead of landing on 0
+    w = np.array([0.05])
+    w -= lr * lam / (2 * m) * np.sign(w)
+    assert w[0] == pytest.approx(-0.05)

@@ -20,6 +20,7 @@ from .optim import (
     GradientClipping,
     Momentum,
     Nesterov,
+    ProximalL1,
     RMSProp,
     clip_by_global_norm,
 )
@@ -40,7 +41,8 @@ __version__ = "0.1.0"
 __all__ = [
     "SGD", "AdaGrad", "Adam", "AdamW", "Callback", "DecoupledWeightDecay", "Dense", "Dropout",
     "EarlyStopping", "ElasticNet", "GradientClipping", "History", "L1", "L2", "Layer", "Momentum",
-    "Nesterov", "RMSProp", "ReLU", "Sequential", "Sigmoid", "Tanh", "TrainingDiverged",
+    "Nesterov", "ProximalL1", "RMSProp", "ReLU", "Sequential", "Sigmoid", "Tanh",
+    "TrainingDiverged",
     "binary_cross_entropy", "check_model_gradients", "clip_by_global_norm", "evaluate", "fit",
     "is_weight", "mean_squared_error", "minibatches", "numerical_gradient", "relative_error",
     "softmax_cross_entropy", "train_step",
