@@ -1,0 +1,231 @@
+"""Checks for the exercise notebooks: run a student's function, diagnose the usual mistakes.
+
+An exercise is described by data, not by branches: a reference implementation,
+a few input :class:`Case` s (including the edge cases where wrong formulas
+give themselves away), and a table of :class:`Mistake` s, each a *wrong* formula
+next to the message that explains it. :meth:`Exercise.check` runs the student's
+function on every case; if an answer differs from the reference, it evaluates
+every wrong formula on the same cases and reports the message of the first one
+that reproduces all of the student's answers, e.g.
+
+.. code-block:: text
+
+    AssertionError: l1_norm is wrong on 5 of 8 cases. First failure: a vector with
+    a negative entry
+        x = array([-1.,  2.])
+        expected 3, got 1
+    Likely mistake: you returned the sum of the signed entries: did you forget the
+    absolute value?
+
+A function that still raises ``NotImplementedError`` (the stub of a generated
+student notebook) fails with a ``NotImplementedError`` that says the exercise
+is not done yet. On success a check prints ``✓ <name> passed <N> cases`` and
+returns True.
+
+One module per notebook topic: :mod:`reglab.checks.norms` for ``exercises/00_norms.ipynb``.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Case", "Exercise", "Mistake"]
+
+RTOL = 1e-6
+ATOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input on which the student's function is compared with the reference.
+
+    Parameters
+    ----------
+    label : str
+        What is special about this input, in words ("a single negative element").
+    args : tuple
+        The positional arguments passed to the function.
+    """
+
+    label: str
+    args: tuple
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong formula (same signature as the reference) and what to tell a student who used it."""
+
+    formula: Callable[..., Any]
+    message: str
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A function-writing exercise whose answer is a single number.
+
+    Parameters
+    ----------
+    name : str
+        The name of the function the student writes (used in messages).
+    reference : callable
+        The correct implementation; its parameter names label the inputs in messages.
+    cases : sequence of Case
+        The inputs to test on.
+    mistakes : sequence of Mistake
+        Wrong formulas in the order they are tried; the first one that reproduces
+        every answer of the student's function gives the diagnosis.
+    """
+
+    name: str
+    reference: Callable[..., Any]
+    cases: Sequence[Case]
+    mistakes: Sequence[Mistake] = ()
+
+    def check(self, student_fn: Callable[..., Any]) -> bool:
+        """Run ``student_fn`` on every case; print a one-line success message and return True.
+
+        Raises
+        ------
+        NotImplementedError
+            If ``student_fn`` still raises it: the exercise has not been done yet.
+        AssertionError
+            If an answer is wrong, with the first failing case and the likely mistake.
+        TypeError
+            If ``student_fn`` is not callable (e.g. the function was called, not passed).
+        """
+        if not callable(student_fn):
+            raise TypeError(
+                f"student_fn must be a function: pass {self.name} itself, without "
+                f"parentheses; got {type(student_fn).__name__} {student_fn!r}"
+            )
+        expected = [_scalar(self.reference(*copy.deepcopy(c.args))) for c in self.cases]
+        got = [self._run_student(student_fn, case) for case in self.cases]
+        failures = [i for i in range(len(got)) if not _close(got[i], expected[i])]
+        if not failures:
+            print(f"✓ {self.name} passed {len(self.cases)} cases")
+            return True
+        first = failures[0]
+        case = self.cases[first]
+        raise AssertionError(
+            f"{self.name} is wrong on {len(failures)} of {len(self.cases)} cases. "
+            f"First failure: {case.label}\n"
+            f"{self._describe_args(case)}\n"
+            f"    expected {expected[first]:.6g}, got {got[first]:.6g}\n"
+            f"Likely mistake: {self.diagnose(got)}"
+        )
+
+    def diagnose(self, answers: Sequence[float]) -> str:
+        """The message of the first mistake whose formula reproduces all ``answers``."""
+        for mistake in self.mistakes:
+            pairs = zip(answers, self.cases, strict=True)
+            if all(_close(a, _try(mistake.formula, c.args)) for a, c in pairs):
+                return mistake.message
+        return (
+            "not one of the usual ones. Work the failing case out by hand from the "
+            "definition above and compare it with your code, step by step."
+        )
+
+    def _run_student(self, student_fn, case: Case) -> float:
+        args = copy.deepcopy(case.args)
+        try:
+            out = student_fn(*args)
+        except NotImplementedError as err:
+            raise NotImplementedError(
+                f"{self.name} is not implemented yet: replace the line "
+                f"`raise NotImplementedError(...)` in its cell with your code, run that "
+                f"cell, then run this check again."
+            ) from err
+        except Exception as err:
+            if hasattr(err, "add_note"):  # Python >= 3.11
+                where = f"(raised by {self.name} on {case.label}:\n{self._describe_args(case)})"
+                err.add_note(where)
+            raise
+        if not _same(args, case.args):
+            raise AssertionError(
+                f"{self.name} changed its input in place on {case.label}: compute new arrays "
+                f"(y = x ** 2, np.abs(x)) instead of overwriting the argument (x **= 2, "
+                f"x[:] = ..., np.abs(x, out=x))."
+            )
+        return self._as_number(out, case)
+
+    def _as_number(self, out, case: Case) -> float:
+        if out is None:
+            raise AssertionError(
+                f"{self.name} returned None on {case.label}: did you forget the `return` statement?"
+            )
+        arr = np.asarray(out)
+        if arr.dtype.kind not in "iuf":
+            raise AssertionError(
+                f"{self.name} must return a real number, got {type(out).__name__} {out!r} "
+                f"on {case.label}"
+            )
+        if arr.size != 1:
+            raise AssertionError(
+                f"{self.name} must return a single number, got an array of shape {arr.shape} "
+                f"on {case.label}: did you sum along one axis only (axis=...), or multiply "
+                f"x.T @ x where you meant x @ x.T? np.sum without an axis adds every entry."
+            )
+        return float(arr.reshape(()))
+
+    def _describe_args(self, case: Case) -> str:
+        try:
+            names = list(inspect.signature(self.reference).parameters)
+        except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+            names = []
+        names = (names + [f"arg{i}" for i in range(len(case.args))])[: len(case.args)]
+        return "\n".join(f"    {n} = {_show(v)}" for n, v in zip(names, case.args, strict=True))
+
+
+def _scalar(x) -> float:
+    return float(np.asarray(x).reshape(()))
+
+
+def _close(a, b) -> bool:
+    if a is None or b is None:
+        return False
+    return bool(np.isclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
+
+
+def _try(formula, args):
+    """A wrong formula's answer, or None where it raises or does not give one number."""
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(formula(*copy.deepcopy(args)), dtype=float)
+    except Exception:
+        return None
+    return float(out.reshape(())) if out.size == 1 else None
+
+
+def _same(a, b) -> bool:
+    """Deep equality of the argument structures (arrays compared entry by entry)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b, equal_nan=True))
+    return a == b
+
+
+def _show(value) -> str:
+    """A short, readable rendering of an argument for an error message."""
+    if isinstance(value, np.ndarray):
+        if value.size <= 12:
+            with np.printoptions(precision=4, suppress=True):
+                return repr(value).replace("\n", "\n" + " " * 8)
+        return f"<array of shape {value.shape}>"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_show_short(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _show_short(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"<array of shape {value.shape}>"
+    return repr(value)
