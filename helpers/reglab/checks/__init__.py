@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Case", "Exercise", "Mistake"]
+__all__ = ["Case", "Exercise", "Mistake", "MultipleChoice"]
 
 RTOL = 1e-6
 ATOL = 1e-9
@@ -67,7 +67,10 @@ class Mistake:
 
 @dataclass(frozen=True)
 class Exercise:
-    """A function-writing exercise whose answer is a single number.
+    """A function-writing exercise whose answer is a number or an array.
+
+    The student's answer must have the reference's shape (a scalar for a number)
+    and agree with it entrywise to a relative tolerance of 1e-6.
 
     Parameters
     ----------
@@ -104,7 +107,7 @@ class Exercise:
                 f"student_fn must be a function: pass {self.name} itself, without "
                 f"parentheses; got {type(student_fn).__name__} {student_fn!r}"
             )
-        expected = [_scalar(self.reference(*copy.deepcopy(c.args))) for c in self.cases]
+        expected = [_answer(self.reference(*copy.deepcopy(c.args))) for c in self.cases]
         got = [self._run_student(student_fn, case) for case in self.cases]
         failures = [i for i in range(len(got)) if not _close(got[i], expected[i])]
         if not failures:
@@ -116,7 +119,7 @@ class Exercise:
             f"{self.name} is wrong on {len(failures)} of {len(self.cases)} cases. "
             f"First failure: {case.label}\n"
             f"{self._describe_args(case)}\n"
-            f"    expected {expected[first]:.6g}, got {got[first]:.6g}\n"
+            f"    expected {_show(expected[first])}, got {_show(got[first])}\n"
             f"Likely mistake: {self.diagnose(got)}"
         )
 
@@ -152,9 +155,9 @@ class Exercise:
                 f"(y = x ** 2, np.abs(x)) instead of overwriting the argument (x **= 2, "
                 f"x[:] = ..., np.abs(x, out=x))."
             )
-        return self._as_number(out, case)
+        return self._as_answer(out, case)
 
-    def _as_number(self, out, case: Case) -> float:
+    def _as_answer(self, out, case: Case) -> np.ndarray:
         if out is None:
             raise AssertionError(
                 f"{self.name} returned None on {case.label}: did you forget the `return` statement?"
@@ -162,16 +165,23 @@ class Exercise:
         arr = np.asarray(out)
         if arr.dtype.kind not in "iuf":
             raise AssertionError(
-                f"{self.name} must return a real number, got {type(out).__name__} {out!r} "
+                f"{self.name} must return real numbers, got {type(out).__name__} {out!r} "
                 f"on {case.label}"
             )
-        if arr.size != 1:
+        shape = np.shape(self.reference(*copy.deepcopy(case.args)))
+        if shape == () and arr.size != 1:
             raise AssertionError(
                 f"{self.name} must return a single number, got an array of shape {arr.shape} "
                 f"on {case.label}: did you sum along one axis only (axis=...), or multiply "
                 f"x.T @ x where you meant x @ x.T? np.sum without an axis adds every entry."
             )
-        return float(arr.reshape(()))
+        if shape != () and arr.shape != shape:
+            raise AssertionError(
+                f"{self.name} must return an array of shape {shape}, got shape {arr.shape} "
+                f"on {case.label}: check for a transpose, a missing axis, or a sum that "
+                f"should not be there."
+            )
+        return _answer(arr)
 
     def _describe_args(self, case: Case) -> str:
         try:
@@ -182,24 +192,25 @@ class Exercise:
         return "\n".join(f"    {n} = {_show(v)}" for n, v in zip(names, case.args, strict=True))
 
 
-def _scalar(x) -> float:
-    return float(np.asarray(x).reshape(()))
+def _answer(x) -> np.ndarray:
+    """An answer as a float array; a single number becomes a 0-d array."""
+    arr = np.asarray(x, dtype=float)
+    return arr.reshape(()) if arr.size == 1 else arr
 
 
 def _close(a, b) -> bool:
-    if a is None or b is None:
+    if a is None or b is None or np.shape(a) != np.shape(b):
         return False
-    return bool(np.isclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
+    return bool(np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
 
 
 def _try(formula, args):
-    """A wrong formula's answer, or None where it raises or does not give one number."""
+    """A wrong formula's answer, or None where it raises or gives no real numbers."""
     try:
         with np.errstate(all="ignore"):
-            out = np.asarray(formula(*copy.deepcopy(args)), dtype=float)
+            return _answer(formula(*copy.deepcopy(args)))
     except Exception:
         return None
-    return float(out.reshape(())) if out.size == 1 else None
 
 
 def _same(a, b) -> bool:
@@ -216,6 +227,8 @@ def _same(a, b) -> bool:
 def _show(value) -> str:
     """A short, readable rendering of an argument for an error message."""
     if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return f"{float(value):.6g}"
         if value.size <= 12:
             with np.printoptions(precision=4, suppress=True):
                 return repr(value).replace("\n", "\n" + " " * 8)
@@ -229,3 +242,51 @@ def _show_short(value) -> str:
     if isinstance(value, np.ndarray):
         return f"<array of shape {value.shape}>"
     return repr(value)
+
+
+@dataclass(frozen=True)
+class MultipleChoice:
+    """A multiple-choice question whose every wrong option has its own explanation.
+
+    Parameters
+    ----------
+    name : str
+        How the question is called in messages ("exercise 5").
+    options : dict
+        Letter -> the option's text or value, e.g. ``{"a": 0.50, "b": 0.72, ...}``.
+    answer : str
+        The right letter.
+    why : dict
+        Letter -> explanation, for every option: why a wrong one is wrong (what it
+        actually is), and for the right one the reasoning shown on success.
+    """
+
+    name: str
+    options: dict
+    answer: str
+    why: dict
+
+    def __post_init__(self):
+        if self.answer not in self.options or set(self.why) != set(self.options):
+            raise ValueError(f"{self.name}: answer and why must cover the options "
+                             f"{sorted(self.options)}")
+
+    def check(self, answer) -> bool:
+        """Check the chosen letter (case, spaces and parentheses ignored); print why on success.
+
+        Raises
+        ------
+        AssertionError
+            If the answer is not one of the letters, or is wrong (with its explanation).
+        """
+        letters = ", ".join(repr(k) for k in self.options)
+        if not isinstance(answer, str):
+            raise AssertionError(f"answer must be the letter of an option ({letters}), "
+                                 f"e.g. answer = \"a\", got {type(answer).__name__} {answer!r}")
+        letter = answer.strip().strip("().").strip().lower()
+        if letter not in self.options:
+            raise AssertionError(f"answer must be one of {letters}, got {answer!r}")
+        if letter != self.answer:
+            raise AssertionError(f"({letter}) is not right. {self.why[letter]}")
+        print(f"✓ {self.name}: ({letter}) is right. {self.why[letter]}")
+        return True

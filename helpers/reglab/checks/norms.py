@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Case, Exercise, Mistake
+from ..layers import is_weight
+from . import Case, Exercise, Mistake, MultipleChoice
 
 __all__ = [
     "FROBENIUS",
@@ -252,13 +253,8 @@ def check_frobenius(frobenius_norm) -> bool:
 
 # ------------------------------------------------------------------ the L2 penalty
 
-def _is_weight(name: str) -> bool:
-    """Same rule as :func:`reglab.is_weight`: ``"W"`` or ``"<layer>.W"``."""
-    return name.rsplit(".", 1)[-1] == "W"
-
-
 def _weights(params):
-    return [v for k, v in params.items() if _is_weight(k)]
+    return [v for k, v in params.items() if is_weight(k)]
 
 
 def _l2_penalty_value(params, lam, m):
@@ -344,21 +340,26 @@ def check_l2_penalty_value(l2_penalty_value) -> bool:
 #   (a) 0.50 = largest column sum of |w| = np.linalg.norm(W, 1); also the spectral norm 0.502
 #   (b) 0.72 = nuclear norm, the sum of the singular values 0.502 + 0.219 = 0.721
 #   (d) 1.28 = no natural slip: it exceeds Σ|w_ij| = 1.00, which bounds all the usual norms
-EXERCISE5_OPTIONS = {"a": 0.50, "b": 0.72, "c": 1.00, "d": 1.28}
-EXERCISE5_ANSWER = "c"
-_EXERCISE5_WHY = {
-    "a": "0.50 is the largest column sum of |w_ij| (|0.2| + |0.3| = |-0.1| + |0.4| = 0.50), "
-         "which is what np.linalg.norm(W, 1) returns for a matrix: the induced 1-norm, not "
-         "the L1 norm of regularization (it also happens to round to the spectral norm, "
-         "0.502). The L1 penalty adds the absolute values of all four entries.",
-    "b": "0.72 is the nuclear norm of W, the sum of its singular values (0.502 + 0.219 = "
-         "0.721, np.linalg.norm(W, 'nuc')): a matrix norm, but not the entrywise L1 norm "
-         "used by L1 regularization, which adds the absolute values of all four entries.",
-    "d": "1.28 is more than |0.2| + |-0.1| + |0.3| + |0.4| = 1.00, and no norm of W that "
-         "we use can exceed that sum (every entrywise Lp norm with p ≥ 1, the Frobenius, "
-         "spectral, nuclear and induced norms are all ≤ Σ|w_ij|), so it is not the result of "
-         "a usual slip. Add up the absolute values of the four entries again.",
-}
+EXERCISE5 = MultipleChoice(
+    name="exercise 5",
+    options={"a": 0.50, "b": 0.72, "c": 1.00, "d": 1.28},
+    answer="c",
+    why={
+        "a": "0.50 is the largest column sum of |w_ij| (|0.2| + |0.3| = |-0.1| + |0.4| = 0.50), "
+             "which is what np.linalg.norm(W, 1) returns for a matrix: the induced 1-norm, not "
+             "the L1 norm of regularization (it also happens to round to the spectral norm, "
+             "0.502). The L1 penalty adds the absolute values of all four entries.",
+        "b": "0.72 is the nuclear norm of W, the sum of its singular values (0.502 + 0.219 = "
+             "0.721, np.linalg.norm(W, 'nuc')): a matrix norm, but not the entrywise L1 norm "
+             "used by L1 regularization, which adds the absolute values of all four entries.",
+        "d": "1.28 is more than |0.2| + |-0.1| + |0.3| + |0.4| = 1.00, and no norm of W that "
+             "we use can exceed that sum (every entrywise Lp norm with p ≥ 1, the Frobenius, "
+             "spectral, nuclear and induced norms are all ≤ Σ|w_ij|), so it is not the result of "
+             "a usual slip. Add up the absolute values of the four entries again.",
+        "c": "‖W‖₁ = |0.2| + |-0.1| + |0.3| + |0.4| = 1.00: the entrywise L1 norm adds the "
+             "absolute values of all entries.",
+    },
+)
 
 
 def check_exercise5(answer) -> bool:
@@ -374,17 +375,4 @@ def check_exercise5(answer) -> bool:
     AssertionError
         If the answer is wrong (saying what the chosen number actually is) or is not a letter.
     """
-    if isinstance(answer, (int, float, np.number)) and not isinstance(answer, bool):
-        raise AssertionError(
-            f"answer must be the letter of an option, e.g. answer = \"a\", got the number "
-            f"{answer!r}"
-        )
-    letter = str(answer).strip().strip("().").strip().lower() if isinstance(answer, str) else None
-    if letter not in EXERCISE5_OPTIONS:
-        raise AssertionError(
-            f"answer must be one of 'a', 'b', 'c', 'd', got {answer!r}"
-        )
-    if letter != EXERCISE5_ANSWER:
-        raise AssertionError(f"({letter}) is not right. {_EXERCISE5_WHY[letter]}")
-    print("✓ exercise 5 passed 1 case: ‖W‖₁ = 0.2 + 0.1 + 0.3 + 0.4 = 1.00, option (c)")
-    return True
+    return EXERCISE5.check(answer)
