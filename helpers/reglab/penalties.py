@@ -21,7 +21,7 @@ their penalty, added to the mean loss            our λ
 (λ'/2n)‖W‖² per batch of n                       λ = λ'·m/n
 PyTorch SGD ``weight_decay=wd`` (grad + wd·W)    λ = m·wd
 Keras ``regularizers.l2(c)``: c‖W‖²              λ = 2·m·c
-scikit-learn MLP ``alpha``: (α/2B)‖W‖², batch B  λ = α·m/B
+scikit-learn ``MLPClassifier(alpha)``, batch B   λ = α·m/B
 scikit-learn ``Ridge(alpha)`` on the *summed*    λ = 2·α
 squared error (with our mean_squared_error)
 ===============================================  ==================
