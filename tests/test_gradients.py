@@ -90,3 +90,17 @@ def test_check_catches_a_wrong_backward(rng):
                                    softmax_cross_entropy)
     assert errors["0.W"] > 1e-3
     assert errors["0.b"] < TOL
+
+
+def test_backward_without_input_grad_fills_the_same_parameter_gradients(rng):
+    model = Sequential([Dropout(0.9), Dense(3, 4, rng=rng), ReLU(), Dense(4, 2, rng=rng)])
+    X = rng.standard_normal((5, 3))
+    y = rng.integers(0, 2, 5)
+    grads = []
+    for input_grad in (True, False):
+        out = model.forward(X, train=True, rng=np.random.default_rng(0))
+        result = model.backward(softmax_cross_entropy(out, y)[1], input_grad=input_grad)
+        assert (result is None) == (not input_grad)
+        grads.append({k: g.copy() for k, g in model.grads.items()})
+    for k in grads[0]:
+        np.testing.assert_array_equal(grads[0][k], grads[1][k])

@@ -155,3 +155,27 @@ def test_proximal_l1_soft_thresholds_weights_to_exact_zeros():
     w = np.array([0.05])
     w -= lr * lam / (2 * m) * np.sign(w)
     assert w[0] == pytest.approx(-0.05)
+
+
+def test_state_is_one_flat_vector_with_per_parameter_views():
+    opt = Momentum(lr=0.1, beta=0.5)
+    params = {"0.W": np.ones((2, 3)), "0.b": np.zeros(3)}
+    grads = {"0.W": np.full((2, 3), 2.0), "0.b": np.array([1.0, 2.0, 3.0])}
+    opt.step(params, grads)
+    assert opt.state["v"].shape == (9,)
+    np.testing.assert_allclose(opt.slot_view("v", "0.W"), np.full((2, 3), -0.2))
+    np.testing.assert_allclose(opt.slot_view("v", "0.b"), [-0.1, -0.2, -0.3])
+    np.testing.assert_allclose(params["0.b"], [-0.1, -0.2, -0.3])
+    with pytest.raises(ValueError, match="name must be one of"):
+        opt.slot_view("v", "1.W")
+    with pytest.raises(ValueError, match="params must be the same arrays"):
+        opt.step({"0.W": np.ones((3, 2))}, {"0.W": np.ones((3, 2))})
+    opt.reset()
+    opt.step({"0.W": np.ones((3, 2))}, {"0.W": np.ones((3, 2))})  # allowed after reset
+
+
+def test_float32_parameters_stay_float32():
+    params = {"0.W": np.ones((2, 2), dtype=np.float32)}
+    Adam(lr=0.1).step(params, {"0.W": np.ones((2, 2), dtype=np.float32)})
+    assert params["0.W"].dtype == np.float32
+    np.testing.assert_allclose(params["0.W"], 0.9, rtol=1e-6)

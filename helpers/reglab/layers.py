@@ -105,10 +105,11 @@ class Dense(Layer):
         out += self.params["b"]
         return out
 
-    def backward(self, dout):
+    def backward(self, dout, *, input_grad: bool = True):
+        """Fill ``grads``; return dL/dX, or None without computing it if not ``input_grad``."""
         np.matmul(self._X.T, dout, out=self.grads["W"])
         np.sum(dout, axis=0, out=self.grads["b"])
-        return dout @ self.params["W"].T
+        return dout @ self.params["W"].T if input_grad else None
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, dtype={self.params['W'].dtype})"
@@ -243,6 +244,8 @@ class Sequential:
                 raise TypeError(f"layers[{i}] must be a reglab Layer, got {type(layer).__name__}")
         self.layers = layers
         self.params = {f"{i}.{k}": v for i, lay in enumerate(layers) for k, v in lay.params.items()}
+        # the first layer with parameters: below it, backward only serves dL/dX
+        self._first_trainable = next((i for i, lay in enumerate(layers) if lay.params), 0)
         self.grads = {f"{i}.{k}": v for i, lay in enumerate(layers) for k, v in lay.grads.items()}
 
     def forward(self, X, *, train: bool = False, rng=None) -> np.ndarray:
@@ -253,11 +256,22 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        """Backpropagate dL/d(output) through every layer; fills ``grads``; returns dL/dX."""
-        for layer in reversed(self.layers):
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate dL/d(output) through every layer; fills ``grads``; returns dL/dX.
+
+        With ``input_grad=False`` (what training needs) the work that only serves dL/dX,
+        below the first layer with parameters, is skipped and None is returned.
+        """
+        if input_grad:
+            for layer in reversed(self.layers):
+                dout = layer.backward(dout)
+            return dout
+        for layer in reversed(self.layers[self._first_trainable + 1:]):
             dout = layer.backward(dout)
-        return dout
+        first = self.layers[self._first_trainable]
+        if first.params:
+            first.backward(dout, input_grad=False)
+        return None
 
     def predict(self, X) -> np.ndarray:
         """Class labels (m,): argmax of the logits, or ``logit > 0`` for a single output."""

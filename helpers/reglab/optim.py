@@ -4,7 +4,8 @@ Every optimizer has ``step(params, grads)``, which updates the arrays in ``param
 (a dict name -> ndarray, e.g. ``model.params``) *in place* from ``grads`` (same keys
 and shapes). Hyperparameters are plain attributes (``lr``, ``beta`` ...); the
 mutable state lives in ``state`` (``state["t"]`` counts steps, the other entries
-hold one array per parameter) and :meth:`Optimizer.reset` clears it.
+are flat vectors over all parameters, see :class:`Optimizer`) and
+:meth:`Optimizer.reset` clears it.
 
 Two wrappers compose with *any* optimizer instead of being pasted into each:
 
@@ -26,34 +27,66 @@ from .theory import soft_threshold
 
 
 class Optimizer:
-    """Base class: validates ``lr``, keeps the state, loops over parameters."""
+    """Base class: validates ``lr``, keeps the state, applies the rule to θ as one vector.
+
+    Every rule here acts entry by entry, so ``step`` gathers all parameters into one
+    flat vector θ (each raveled, concatenated in the order of ``params``) and all
+    gradients into g, applies the textbook formula once to (θ, g), and writes each
+    parameter's slice back. The state arrays (``state["v"]``, ``state["s"]``, ...)
+    are flat vectors in that same order; :meth:`slot_view` shows one parameter's part.
+    """
 
     def __init__(self, lr: float):
         self.lr = check_real("lr", lr, low=0, low_open=True)
-        self.state: dict = {"t": 0}
+        self.reset()
 
     def reset(self) -> None:
         """Forget all state (step count, velocities, moment estimates)."""
-        self.state = {"t": 0}
+        self.state: dict = {"t": 0}
+        self._layout = None  # ((name, shape), ...) of the parameters the state belongs to
 
-    def _slot(self, kind: str, name: str, like: np.ndarray) -> np.ndarray:
-        """The state array ``kind`` for parameter ``name``, created as zeros on first use."""
-        slots = self.state.setdefault(kind, {})
-        if name not in slots:
-            slots[name] = np.zeros_like(like)
-        return slots[name]
+    def _slot(self, kind: str, like: np.ndarray) -> np.ndarray:
+        """The flat state vector ``kind``, created as zeros on first use."""
+        if kind not in self.state:
+            self.state[kind] = np.zeros_like(like)
+        return self.state[kind]
+
+    def slot_view(self, kind: str, name: str) -> np.ndarray:
+        """Parameter ``name``'s part of the state vector ``kind``, in the parameter's shape."""
+        if self._layout is None or kind not in self.state:
+            raise ValueError(f"kind {kind!r} has no state yet: take a step first")
+        start = 0
+        for key, shape in self._layout:
+            size = int(np.prod(shape))
+            if key == name:
+                return self.state[kind][start:start + size].reshape(shape)
+            start += size
+        raise ValueError(f"name must be one of {[k for k, _ in self._layout]}, got {name!r}")
 
     def step(self, params: dict, grads: dict) -> None:
         """Apply one update to every parameter in ``params`` (in place)."""
+        layout = tuple((name, p.shape) for name, p in params.items())
+        if self._layout is None:
+            self._layout = layout
+        elif layout != self._layout:
+            raise ValueError("params must be the same arrays at every step (names and shapes); "
+                             "call reset() before optimizing other parameters")
+        theta = np.concatenate([p.ravel() for p in params.values()])
+        g = np.concatenate([grads[name].ravel() for name in params])
         self.state["t"] += 1
-        for name, p in params.items():
-            self._update(name, p, grads[name])
+        self._update(theta, g)
+        start = 0
+        for p in params.values():
+            p[...] = theta[start:start + p.size].reshape(p.shape)
+            start += p.size
 
-    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
+    def _update(self, theta: np.ndarray, g: np.ndarray) -> None:
+        """Update the flat parameter vector ``theta`` in place from the flat gradient ``g``."""
         raise NotImplementedError
 
     def __repr__(self):
-        hyper = ", ".join(f"{k}={v:g}" for k, v in vars(self).items() if k != "state")
+        hyper = ", ".join(f"{k}={v:g}" for k, v in vars(self).items()
+                          if k not in ("state", "_layout"))
         return f"{type(self).__name__}({hyper})"
 
 
@@ -63,8 +96,8 @@ class SGD(Optimizer):
     Plain text: p -= lr * g. (Goodfellow et al., algorithm 8.1.)
     """
 
-    def _update(self, name, p, g):
-        p -= self.lr * g
+    def _update(self, theta, g):
+        theta -= self.lr * g
 
 
 class Momentum(Optimizer):
@@ -80,11 +113,11 @@ class Momentum(Optimizer):
         super().__init__(lr)
         self.beta = check_real("beta", beta, low=0, high=1, high_open=True)
 
-    def _update(self, name, p, g):
-        v = self._slot("v", name, p)
+    def _update(self, theta, g):
+        v = self._slot("v", theta)
         v *= self.beta
         v -= self.lr * g
-        p += v
+        theta += v
 
 
 class Nesterov(Momentum):
@@ -100,11 +133,11 @@ class Nesterov(Momentum):
     the very point where the gradient is taken. (Sutskever et al. 2013; Bengio et al. 2013.)
     """
 
-    def _update(self, name, p, g):
-        v = self._slot("v", name, p)
+    def _update(self, theta, g):
+        v = self._slot("v", theta)
         v *= self.beta
         v -= self.lr * g
-        p += self.beta * v - self.lr * g
+        theta += self.beta * v - self.lr * g
 
 
 class AdaGrad(Optimizer):
@@ -120,10 +153,10 @@ class AdaGrad(Optimizer):
         super().__init__(lr)
         self.eps = check_real("eps", eps, low=0, low_open=True)
 
-    def _update(self, name, p, g):
-        r = self._slot("r", name, p)
+    def _update(self, theta, g):
+        r = self._slot("r", theta)
         r += g * g
-        p -= self.lr * g / (self.eps + np.sqrt(r))
+        theta -= self.lr * g / (self.eps + np.sqrt(r))
 
 
 class RMSProp(Optimizer):
@@ -141,11 +174,11 @@ class RMSProp(Optimizer):
         self.rho = check_real("rho", rho, low=0, high=1, high_open=True)
         self.eps = check_real("eps", eps, low=0, low_open=True)
 
-    def _update(self, name, p, g):
-        r = self._slot("r", name, p)
+    def _update(self, theta, g):
+        r = self._slot("r", theta)
         r *= self.rho
         r += (1 - self.rho) * g * g
-        p -= self.lr * g / np.sqrt(self.eps + r)
+        theta -= self.lr * g / np.sqrt(self.eps + r)
 
 
 class Adam(Optimizer):
@@ -168,9 +201,9 @@ class Adam(Optimizer):
         self.beta2 = check_real("beta2", beta2, low=0, high=1, high_open=True)
         self.eps = check_real("eps", eps, low=0, low_open=True)
 
-    def _update(self, name, p, g):
-        s = self._slot("s", name, p)
-        r = self._slot("r", name, p)
+    def _update(self, theta, g):
+        s = self._slot("s", theta)
+        r = self._slot("r", theta)
         t = self.state["t"]
         s *= self.beta1
         s += (1 - self.beta1) * g
@@ -179,7 +212,7 @@ class Adam(Optimizer):
         step_size = self.lr / (1 - self.beta1**t)
         denom = np.sqrt(r / (1 - self.beta2**t))
         denom += self.eps
-        p -= step_size * s / denom
+        theta -= step_size * s / denom
 
 
 class _Wrapper:

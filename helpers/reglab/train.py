@@ -246,7 +246,7 @@ def train_step(model: Sequential, Xb, yb, *, loss, optimizer, penalty, m: int, r
     value, dout = loss(out, yb)
     if not np.isfinite(value):
         return value
-    model.backward(dout)
+    model.backward(dout, input_grad=False)
     if penalty is not None:
         for k, W in model.weights().items():
             model.grads[k] += penalty.grad(W, m)

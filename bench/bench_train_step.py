@@ -1,0 +1,418 @@
+"""Time one training step of a small MLP: reglab vs hand-fused NumPy vs PyTorch eager.
+
+One step = forward (training mode), softmax cross-entropy, backward, Adam update, for
+an MLP 40-100-100-10 (ReLU) in float32 with batch size 100 and Adam(lr=1e-3) on
+MNIST-1D (4000 training examples, 40 features, 10 classes). Three implementations:
+
+* ``reglab``: ``reglab.train.train_step``, the very step that ``reglab.fit`` runs per batch;
+* ``fused numpy``: the same network written inline on plain arrays with in-place
+  operations and preallocated buffers (the parameters live in one flat buffer, so Adam
+  is 11 vector operations), as fast as honest NumPy gets: the same float32 math,
+  rearranged only where that is exact algebra;
+* ``pytorch eager``: ``torch.nn.Sequential`` of ``Linear``/``ReLU``,
+  ``CrossEntropyLoss`` and ``torch.optim.Adam`` with default settings (skipped when
+  ``import torch`` fails).
+
+All three start from the same initial weights. Before timing, a sanity check runs the
+first steps of each on the same minibatches and asserts that the loss trajectories (and,
+for reglab vs fused, the parameters) agree to float32 tolerance. The timing runs
+``--rounds`` rounds; in each round every implementation takes a few untimed steps and
+then ``--steps`` individually timed steps over freshly shuffled minibatches, in an order
+rotated from round to round so that a noisy machine penalizes no one in particular.
+A round's ms/step is its median step (a step that lost the CPU to another process does
+not count); the report gives the median, min and max over rounds, and next to it the
+same from each round's mean step (stalls included). The last line is
+``ratio_vs_fused_numpy=X.XX`` = median(reglab) / median(fused numpy).
+
+numpy's BLAS and torch use the same number of threads: numpy's own count unless
+``--threads`` says otherwise (``--threads 1`` is steadier on a busy machine).
+
+Usage: ``python bench/bench_train_step.py [--steps N] [--rounds R] [--threads T]
+[--budget SECONDS] [--quick]`` (``make bench``). The exit code is 0 unless the sanity
+check fails: this is a report, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+if importlib.util.find_spec("reglab") is None:  # a checkout without `pip install -e .`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
+
+from reglab.data import load_mnist1d
+from reglab.layers import Dense, ReLU, Sequential
+from reglab.losses import softmax_cross_entropy
+from reglab.optim import Adam
+from reglab.train import train_step
+
+SIZES = (40, 100, 100, 10)
+BATCH = 100
+LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
+DTYPE = np.float32
+SEED = 0
+SANITY_STEPS = 5
+
+
+# ----------------------------------------------------------------------------- data
+
+def load_training_set(num_samples=5000):
+    """MNIST-1D training set as (X float32 (m, 40), y int64 (m,)), via ``reglab.data``.
+
+    ``num_samples`` (train + test, default 5000: 4000 training examples) shrinks it
+    for a quick smoke run.
+    """
+    split = load_mnist1d(num_samples=num_samples)
+    return np.ascontiguousarray(split.X_train, dtype=DTYPE), split.y_train
+
+
+def epoch_batches(X, y, rng):
+    """One shuffled epoch of full minibatches, each a contiguous (Xb, yb) pair."""
+    order = rng.permutation(X.shape[0])
+    n = X.shape[0] // BATCH
+    return [(np.ascontiguousarray(X[idx]), y[idx])
+            for idx in (order[i * BATCH:(i + 1) * BATCH] for i in range(n))]
+
+
+def initial_params():
+    """The initial parameters, as reglab's Dense layers draw them (He normal, zero biases)."""
+    return make_reglab_model(np.random.default_rng(SEED)).state()
+
+
+def make_reglab_model(rng):
+    return Sequential([Dense(SIZES[0], SIZES[1], rng=rng, dtype=DTYPE), ReLU(),
+                       Dense(SIZES[1], SIZES[2], rng=rng, dtype=DTYPE), ReLU(),
+                       Dense(SIZES[2], SIZES[3], rng=rng, dtype=DTYPE)])
+
+
+# ----------------------------------------------------------------------------- (a) reglab
+
+class RegLab:
+    """reglab's own training step, ``reglab.train.train_step`` (what ``fit`` runs per batch)."""
+
+    name = "reglab"
+
+    def __init__(self, init, m):
+        self.rng = np.random.default_rng(SEED + 1)
+        self.model = make_reglab_model(np.random.default_rng(SEED))
+        self.model.load_state(init)
+        self.opt = Adam(lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS)
+        self.m = m
+
+    def step(self, Xb, yb):
+        return train_step(self.model, Xb, yb, loss=softmax_cross_entropy, optimizer=self.opt,
+                          penalty=None, m=self.m, rng=self.rng)
+
+    def params(self):
+        return self.model.state()
+
+
+# ----------------------------------------------------------------------------- (b) fused
+
+class FusedNumPy:
+    """The same network and update by hand: preallocated buffers, in-place ufuncs only.
+
+    Parameters, gradients and Adam moments each live in one flat float32 buffer (the
+    layer arrays are views into it), so the Adam update is 11 vector operations over all
+    15,210 numbers at once instead of a loop over six arrays.
+    """
+
+    name = "fused numpy"
+
+    def __init__(self, init, m):
+        shapes = [init[k].shape for k in ("0.W", "0.b", "2.W", "2.b", "4.W", "4.b")]
+        sizes = [int(np.prod(s)) for s in shapes]
+        offsets = np.cumsum([0, *sizes])
+        offsets = [int(o) for o in offsets]
+        total = offsets[-1]
+        self.theta = np.empty(total, DTYPE)
+        self.grad = np.zeros(total, DTYPE)
+        self.s = np.zeros(total, DTYPE)
+        self.r = np.zeros(total, DTYPE)
+        self.tmp = np.empty(total, DTYPE)
+        bounds = list(zip(offsets[:-1], offsets[1:], shapes, strict=True))
+        p = [self.theta[a:b].reshape(s) for a, b, s in bounds]
+        g = [self.grad[a:b].reshape(s) for a, b, s in bounds]
+        for dst, key in zip(p, ("0.W", "0.b", "2.W", "2.b", "4.W", "4.b"), strict=True):
+            dst[...] = init[key]
+        self.W1, self.b1, self.W2, self.b2, self.W3, self.b3 = p
+        self.dW1, self.db1, self.dW2, self.db2, self.dW3, self.db3 = g
+        n1, n2, n3 = SIZES[1:]
+        self.A1 = np.empty((BATCH, n1), DTYPE)
+        self.A2 = np.empty((BATCH, n2), DTYPE)
+        self.Z3 = np.empty((BATCH, n3), DTYPE)
+        self.D1 = np.empty((BATCH, n1), DTYPE)
+        self.D2 = np.empty((BATCH, n2), DTYPE)
+        self.M1 = np.empty((BATCH, n1), bool)
+        self.M2 = np.empty((BATCH, n2), bool)
+        self.idx = np.empty(BATCH, np.intp)
+        self.zmax = np.empty((BATCH, 1), DTYPE)
+        self.zsum = np.empty((BATCH, 1), DTYPE)
+        self.rows = np.arange(BATCH)
+        self.t = 0
+
+    def step(self, Xb, yb):
+        A1, A2, Z3, D1, D2, M1, M2 = self.A1, self.A2, self.Z3, self.D1, self.D2, self.M1, self.M2
+        # forward: A1 = relu(X W1 + b1), A2 = relu(A1 W2 + b2), Z3 = A2 W3 + b3
+        np.matmul(Xb, self.W1, out=A1)
+        A1 += self.b1
+        np.maximum(A1, 0, out=A1)
+        np.matmul(A1, self.W2, out=A2)
+        A2 += self.b2
+        np.maximum(A2, 0, out=A2)
+        np.matmul(A2, self.W3, out=Z3)
+        Z3 += self.b3
+        # softmax cross-entropy: J = mean(log sum exp(z - max) - (z - max)_y);
+        # dJ/dZ3 = (softmax(z) - onehot(y)) / B, computed into Z3. The row max as
+        # z[i, argmax_i] is exact and 2-3x faster than Z3.max(axis=1) for 10 columns.
+        np.argmax(Z3, axis=1, out=self.idx)
+        self.zmax[:, 0] = Z3[self.rows, self.idx]
+        Z3 -= self.zmax
+        picked = Z3[self.rows, yb]
+        np.exp(Z3, out=Z3)
+        np.sum(Z3, axis=1, keepdims=True, out=self.zsum)
+        value = float(np.log(self.zsum).sum() - picked.sum()) / BATCH
+        self.zsum *= BATCH
+        Z3 /= self.zsum
+        Z3[self.rows, yb] -= DTYPE(1.0 / BATCH)
+        # backward: dW = A^T dZ, db = sum dZ, dA = dZ W^T, dZ = dA * [A > 0]
+        np.matmul(A2.T, Z3, out=self.dW3)
+        np.sum(Z3, axis=0, out=self.db3)
+        np.matmul(Z3, self.W3.T, out=D2)
+        np.greater(A2, 0, out=M2)
+        D2 *= M2
+        np.matmul(A1.T, D2, out=self.dW2)
+        np.sum(D2, axis=0, out=self.db2)
+        np.matmul(D2, self.W2.T, out=D1)
+        np.greater(A1, 0, out=M1)
+        D1 *= M1
+        np.matmul(Xb.T, D1, out=self.dW1)
+        np.sum(D1, axis=0, out=self.db1)
+        # Adam: s = b1 s + (1-b1) g; r = b2 r + (1-b2) g^2;
+        # theta -= lr/(1-b1^t) * s / (sqrt(r/(1-b2^t)) + eps), rearranged (Kingma & Ba,
+        # end of section 2) as lr sqrt(c2)/c1 * s / (sqrt(r) + eps sqrt(c2)), c = 1 - b^t
+        self.t += 1
+        c1, c2 = 1 - BETA1**self.t, 1 - BETA2**self.t
+        g, s, r, tmp = self.grad, self.s, self.r, self.tmp
+        s *= BETA1
+        np.multiply(g, 1 - BETA1, out=tmp)
+        s += tmp
+        r *= BETA2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - BETA2
+        r += tmp
+        np.sqrt(r, out=tmp)
+        tmp += EPS * c2**0.5
+        np.divide(s, tmp, out=tmp)
+        tmp *= LR * c2**0.5 / c1
+        self.theta -= tmp
+        return value
+
+    def params(self):
+        return {"0.W": self.W1.copy(), "0.b": self.b1.copy(), "2.W": self.W2.copy(),
+                "2.b": self.b2.copy(), "4.W": self.W3.copy(), "4.b": self.b3.copy()}
+
+
+# ----------------------------------------------------------------------------- (c) torch
+
+class Torch:
+    """PyTorch eager: nn.Sequential(Linear, ReLU, ...), CrossEntropyLoss, optim.Adam (defaults)."""
+
+    name = "pytorch eager"
+
+    def __init__(self, init, m):
+        import torch
+
+        self.torch = torch
+        n0, n1, n2, n3 = SIZES
+        nn = torch.nn
+        self.net = nn.Sequential(nn.Linear(n0, n1), nn.ReLU(), nn.Linear(n1, n2), nn.ReLU(),
+                                 nn.Linear(n2, n3))
+        with torch.no_grad():
+            for i in (0, 2, 4):  # torch stores W as (n_out, n_in)
+                self.net[i].weight.copy_(torch.from_numpy(init[f"{i}.W"].T.copy()))
+                self.net[i].bias.copy_(torch.from_numpy(init[f"{i}.b"]))
+        self.loss = nn.CrossEntropyLoss()
+        self.opt = torch.optim.Adam(self.net.parameters(), lr=LR, betas=(BETA1, BETA2), eps=EPS)
+
+    def convert(self, batches):
+        return [(self.torch.from_numpy(Xb), self.torch.from_numpy(yb)) for Xb, yb in batches]
+
+    def step(self, Xb, yb):
+        self.opt.zero_grad(set_to_none=True)
+        loss = self.loss(self.net(Xb), yb)
+        loss.backward()
+        self.opt.step()
+        return loss.item()
+
+    def params(self):
+        return {f"{i}.{k}": (v.detach().numpy().T if k == "W" else v.detach().numpy()).copy()
+                for i in (0, 2, 4)
+                for k, v in (("W", self.net[i].weight), ("b", self.net[i].bias))}
+
+
+# ----------------------------------------------------------------------------- harness
+
+def numpy_blas_threads():
+    """(threads, library) of numpy's BLAS, via threadpoolctl when available."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return os.cpu_count() or 1, "unknown BLAS"
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    if not blas:
+        return os.cpu_count() or 1, "unknown BLAS"
+    return max(i["num_threads"] for i in blas), blas[0].get("internal_api", "blas")
+
+
+def feed(impl, batches):
+    """The batches in the form ``impl.step`` takes (torch tensors for PyTorch)."""
+    return impl.convert(batches) if hasattr(impl, "convert") else batches
+
+
+def run(impl, batches, steps):
+    """Per-step seconds (array of ``steps``) of ``impl``, cycling through ``batches``; last loss."""
+    step, clock = impl.step, time.perf_counter
+    n = len(batches)
+    stamps = [0.0] * (steps + 1)
+    value = None
+    stamps[0] = clock()
+    for i in range(steps):
+        Xb, yb = batches[i % n]
+        value = step(Xb, yb)
+        stamps[i + 1] = clock()
+    return np.diff(stamps), value
+
+
+def sanity_check(classes, init, X, y):
+    """Same initial weights, same batches: the first losses (and params) must agree."""
+    batches = epoch_batches(X, y, np.random.default_rng(SEED + 2))[:SANITY_STEPS]
+    losses, params = {}, {}
+    for cls in classes:
+        impl = cls(init, X.shape[0])
+        losses[cls.name] = np.array([impl.step(Xb, yb) for Xb, yb in feed(impl, batches)])
+        params[cls.name] = impl.params()
+    ref, fused = losses["reglab"], losses["fused numpy"]
+    lines = [f"  reglab losses, first {SANITY_STEPS} steps: "
+             + " ".join(f"{v:.6f}" for v in ref)]
+    # float32 tolerance: the same operations, in a slightly different order
+    np.testing.assert_allclose(fused, ref, rtol=1e-5, atol=1e-6,
+                               err_msg="fused numpy and reglab losses differ")
+    dparam = max(float(np.max(np.abs(params["fused numpy"][k] - params["reglab"][k])))
+                 for k in params["reglab"])
+    assert dparam < 1e-5, f"fused numpy and reglab parameters differ by {dparam:.2e}"
+    lines.append(f"  fused numpy vs reglab: max |dloss| = {np.max(np.abs(fused - ref)):.1e}, "
+                 f"max |dparam| = {dparam:.1e} after {SANITY_STEPS} Adam steps")
+    if "pytorch eager" in losses:
+        tl = losses["pytorch eager"]
+        dtp = max(float(np.max(np.abs(params["pytorch eager"][k] - params["reglab"][k])))
+                  for k in params["reglab"])
+        np.testing.assert_allclose(tl, ref, rtol=1e-4, atol=1e-5,
+                                   err_msg="pytorch and reglab losses differ")
+        lines.append(f"  pytorch eager vs reglab: max |dloss| = {np.max(np.abs(tl - ref)):.1e},"
+                     f" max |dparam| = {dtp:.1e}")
+    lines.append("  sanity check passed: all implementations compute the same trajectory")
+    return lines
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--steps", type=int, default=200, help="timed steps per round (200)")
+    ap.add_argument("--rounds", type=int, default=11, help="rounds of each implementation (11)")
+    ap.add_argument("--warmup", type=int, default=None,
+                    help="untimed steps before each timed block (default steps // 10)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="threads for numpy's BLAS and torch (default: numpy's current count)")
+    ap.add_argument("--budget", type=float, default=40.0,
+                    help="stop timing after the round that exceeds this many seconds (40)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: 3 rounds of 20 steps, MNIST-1D cut to 1000 examples")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.steps, args.rounds = 20, 3
+    if args.steps < 1 or args.rounds < 1:
+        ap.error(f"--steps and --rounds must be >= 1, got {args.steps} and {args.rounds}")
+    warmup = max(args.steps // 10, 3) if args.warmup is None else args.warmup
+
+    threads, blas = numpy_blas_threads()
+    if args.threads is not None:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(args.threads, user_api="blas")
+        threads = args.threads
+
+    t_start = time.perf_counter()
+    X, y = load_training_set(1000 if args.quick else 5000)
+    init = initial_params()
+
+    classes = [RegLab, FusedNumPy]
+    try:
+        import torch
+    except ImportError as exc:
+        torch_note = f"pytorch eager: skipped (import torch failed: {exc})"
+    else:
+        torch.set_num_threads(threads)
+        classes.append(Torch)
+        torch_note = f"torch {torch.__version__} with {torch.get_num_threads()} threads"
+
+    print(f"one training step: MLP {'-'.join(map(str, SIZES))} (ReLU), float32, batch {BATCH}, "
+          f"Adam(lr={LR:g}), softmax cross-entropy, MNIST-1D train {X.shape[0]}x{X.shape[1]}")
+    print(f"numpy {np.__version__} ({blas}, {threads} threads); {torch_note}; "
+          f"{os.cpu_count()} CPUs")
+    print("sanity check (same initial weights, same batches):")
+    for line in sanity_check(classes, init, X, y):
+        print(line)
+
+    impls = [cls(init, X.shape[0]) for cls in classes]
+    rng = np.random.default_rng(SEED + 3)
+    for impl in impls:  # warm up caches, allocator, thread pools
+        run(impl, feed(impl, epoch_batches(X, y, rng)), max(warmup, 20))
+    typical = {impl.name: [] for impl in impls}  # per round: the median step, ms
+    mean = {impl.name: [] for impl in impls}  # per round: the mean step, ms
+    t_timing = time.perf_counter()
+    for rnd in range(args.rounds):
+        batches = epoch_batches(X, y, rng)
+        k = rnd % len(impls)
+        for impl in impls[k:] + impls[:k]:
+            data = feed(impl, batches)
+            run(impl, data[::-1], warmup)
+            seconds, value = run(impl, data, args.steps)
+            if not np.isfinite(value):
+                raise FloatingPointError(f"{impl.name}: loss became {value}")
+            typical[impl.name].append(1e3 * float(np.median(seconds)))
+            mean[impl.name].append(1e3 * float(np.mean(seconds)))
+        if rnd >= 2 and rnd + 1 < args.rounds and time.perf_counter() - t_timing > args.budget:
+            print(f"note: stopped after {rnd + 1} of {args.rounds} rounds, over the "
+                  f"{args.budget:g} s budget (a busy machine? try --threads 1)")
+            break
+
+    med = {name: statistics.median(ts) for name, ts in typical.items()}
+    med_mean = {name: statistics.median(ts) for name, ts in mean.items()}
+    fused, fused_mean = med["fused numpy"], med_mean["fused numpy"]
+    print(f"timing: {len(typical['reglab'])} rounds x {args.steps} steps (+{warmup} untimed) "
+          f"each, rotated order; wall time {time.perf_counter() - t_start:.1f} s")
+    print("  ms/step: each round's median step, then the median (min, max) over rounds; "
+          "'mean' uses each round's mean step instead (stalls included)")
+    print(f"  {'implementation':<15}{'median':>8}{'min':>8}{'max':>8}{'vs fused':>10}"
+          f"{'mean':>9}{'vs fused':>10}")
+    for name, ts in typical.items():
+        print(f"  {name:<15}{med[name]:>8.3f}{min(ts):>8.3f}{max(ts):>8.3f}"
+              f"{med[name] / fused:>9.2f}x{med_mean[name]:>9.3f}"
+              f"{med_mean[name] / fused_mean:>9.2f}x")
+    if "pytorch eager" not in typical:
+        print(f"  {'pytorch eager':<15}  skipped (import torch failed)")
+    paired = statistics.median(a / b for a, b in zip(typical["reglab"], typical["fused numpy"],
+                                                     strict=True))
+    print(f"  reglab / fused numpy within each round, median over rounds: {paired:.2f}")
+    print(f"ratio_vs_fused_numpy={med['reglab'] / med['fused numpy']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
