@@ -7,14 +7,13 @@ themselves are sound: every wrong formula differs from the reference and from
 every other one on some case, so each diagnosis is unambiguous.
 """
 
-import itertools
 import sys
 
 import numpy as np
 import pytest
 
 import reglab
-from reglab.checks import Case, Exercise, Mistake, _close, _try, norms
+from reglab.checks import Case, Exercise, Mistake, norms
 
 EXERCISES = [norms.L1_NORM, norms.L2_NORM, norms.LP_NORM, norms.FROBENIUS, norms.L2_PENALTY_VALUE]
 CHECKS = {
@@ -159,13 +158,7 @@ def test_not_implemented_stub_says_not_done(name):
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
 def test_every_mistake_is_distinguishable(ex):
-    answers = {-1: [_try(ex.reference, c.args) for c in ex.cases]}
-    for i, mistake in enumerate(ex.mistakes):
-        answers[i] = [_try(mistake.formula, c.args) for c in ex.cases]
-        assert None not in answers[i], f"mistake {i} of {ex.name} fails to evaluate on a case"
-    for i, j in itertools.combinations(answers, 2):
-        same = all(_close(a, b) for a, b in zip(answers[i], answers[j], strict=True))
-        assert not same, f"{ex.name}: formulas {i} and {j} agree on every case"
+    assert ex.table_problems() == []
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -35,7 +35,8 @@ from __future__ import annotations
 
 from ._validate import check_real
 
-__all__ = ["RECIPE_STEPS", "VERDICTS", "avoidable_bias", "diagnose", "recipe_step", "variance"]
+__all__ = ["RECIPE_STEPS", "VERDICTS", "avoidable_bias", "diagnose", "recipe_step", "variance",
+           "verdict"]
 
 #: The four possible verdicts of :func:`diagnose`.
 VERDICTS = ("good fit", "high bias", "high variance", "both")
@@ -101,8 +102,11 @@ def diagnose(train_err: float, val_err: float, baseline_err: float, tol: float =
     ('high bias', 'high variance', 'good fit')
     """
     train_err, val_err, baseline_err, tol = _check_errors(train_err, val_err, baseline_err, tol)
-    high_bias = train_err - baseline_err > tol
-    high_variance = val_err - train_err > tol
+    return verdict(train_err - baseline_err > tol, val_err - train_err > tol)
+
+
+def verdict(high_bias: bool, high_variance: bool) -> str:
+    """The label of :data:`VERDICTS` for the two findings of :func:`diagnose`."""
     if high_bias and high_variance:
         return "both"
     if high_bias:

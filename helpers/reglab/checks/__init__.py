@@ -107,9 +107,9 @@ class Exercise:
                 f"student_fn must be a function: pass {self.name} itself, without "
                 f"parentheses; got {type(student_fn).__name__} {student_fn!r}"
             )
-        expected = [_answer(self.reference(*copy.deepcopy(c.args))) for c in self.cases]
+        expected = [self._convert(self.reference(*copy.deepcopy(c.args))) for c in self.cases]
         got = [self._run_student(student_fn, case) for case in self.cases]
-        failures = [i for i in range(len(got)) if not _close(got[i], expected[i])]
+        failures = [i for i in range(len(got)) if not self._equal(got[i], expected[i])]
         if not failures:
             print(f"✓ {self.name} passed {len(self.cases)} cases")
             return True
@@ -119,20 +119,61 @@ class Exercise:
             f"{self.name} is wrong on {len(failures)} of {len(self.cases)} cases. "
             f"First failure: {case.label}\n"
             f"{self._describe_args(case)}\n"
-            f"    expected {_show(expected[first])}, got {_show(got[first])}\n"
+            f"    expected {self._show_answer(expected[first])}, "
+            f"got {self._show_answer(got[first])}\n"
             f"Likely mistake: {self.diagnose(got)}"
         )
 
-    def diagnose(self, answers: Sequence[float]) -> str:
+    def diagnose(self, answers: Sequence) -> str:
         """The message of the first mistake whose formula reproduces all ``answers``."""
         for mistake in self.mistakes:
             pairs = zip(answers, self.cases, strict=True)
-            if all(_close(a, _try(mistake.formula, c.args)) for a, c in pairs):
+            if all(self._equal(a, self._try(mistake.formula, c.args)) for a, c in pairs):
                 return mistake.message
-        return (
-            "not one of the usual ones. Work the failing case out by hand from the "
-            "definition above and compare it with your code, step by step."
-        )
+        return self.fallback
+
+    def table_problems(self) -> list[str]:
+        """What is wrong with the table itself (an empty list for a sound table).
+
+        A wrong formula that gives no answer on some case, and two formulas (the
+        reference included) that agree on every case, so that the cases cannot tell
+        them apart and a diagnosis could name the wrong mistake.
+        """
+        formulas = {"the reference": self.reference}
+        formulas.update({f"mistake {i} ({m.message[:40]}...)": m.formula
+                         for i, m in enumerate(self.mistakes)})
+        answers = {k: [self._try(f, c.args) for c in self.cases] for k, f in formulas.items()}
+        problems = [f"{k} gives no answer on a case" for k, a in answers.items() if None in a]
+        keys = list(answers)
+        for i, k1 in enumerate(keys):
+            for k2 in keys[i + 1:]:
+                pairs = zip(answers[k1], answers[k2], strict=True)
+                if all(self._equal(a, b) for a, b in pairs):
+                    problems.append(f"{k1} and {k2} agree on every case")
+        return problems
+
+    #: What :meth:`diagnose` says when no wrong formula of the table matches.
+    fallback = ("not one of the usual ones. Work the failing case out by hand from the "
+                "definition above and compare it with your code, step by step.")
+
+    # How answers are converted, compared and shown: numbers and arrays here;
+    # subclasses (e.g. labels in reglab.checks.fits) override these four.
+    def _convert(self, out):
+        return _answer(out)
+
+    def _equal(self, a, b) -> bool:
+        return _close(a, b)
+
+    def _show_answer(self, a) -> str:
+        return _show(a)
+
+    def _try(self, formula, args):
+        """A wrong formula's answer, or None where it raises or gives no valid answer."""
+        try:
+            with np.errstate(all="ignore"):
+                return self._convert(formula(*copy.deepcopy(args)))
+        except Exception:
+            return None
 
     def _run_student(self, student_fn, case: Case) -> float:
         args = copy.deepcopy(case.args)
@@ -202,15 +243,6 @@ def _close(a, b) -> bool:
     if a is None or b is None or np.shape(a) != np.shape(b):
         return False
     return bool(np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
-
-
-def _try(formula, args):
-    """A wrong formula's answer, or None where it raises or gives no real numbers."""
-    try:
-        with np.errstate(all="ignore"):
-            return _answer(formula(*copy.deepcopy(args)))
-    except Exception:
-        return None
 
 
 def _same(a, b) -> bool:

@@ -11,11 +11,10 @@ each "high" when it exceeds a tolerance ``tol``; the verdict is ``"high bias"``,
 and the recipe's next step is ``"bigger network"`` (high bias, also when the variance
 is high too), ``"regularize or more data"`` (high variance only) or ``"done"``.
 
-The answers of these exercises are *labels* (strings), not numbers, which the engine
-of :mod:`reglab.checks` does not compare. :class:`LabelExercise` adds that: the same
-cases and table of :class:`~reglab.checks.Mistake` s, with answers compared as
-strings (case and surrounding spaces ignored) and every answer required to be one of
-the allowed labels.
+The answers of these exercises are *labels* (strings), not numbers:
+:class:`LabelExercise` is the engine's :class:`~reglab.checks.Exercise` with answers
+compared as strings (case and surrounding spaces ignored) and every answer required
+to be one of the allowed labels.
 
 The multiple-choice questions are exercises 1 and 2 of the INF721 lecture and a
 learning curve from the notebook, each with an explanation for every option.
@@ -23,11 +22,9 @@ learning curve from the notebook, each with an explanation for every option.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from ..diagnosis import RECIPE_STEPS, VERDICTS, verdict
 from . import Case, Exercise, Mistake, MultipleChoice
 
 __all__ = [
@@ -44,8 +41,7 @@ __all__ = [
     "check_recipe_step",
 ]
 
-VERDICTS = ("high bias", "high variance", "both", "good fit")
-STEPS = ("bigger network", "regularize or more data", "done")
+STEPS = tuple(dict.fromkeys(RECIPE_STEPS.values()))
 
 #: Words students use for a verdict, and the label it corresponds to (for a hint).
 SYNONYMS = {
@@ -83,52 +79,18 @@ class LabelExercise(Exercise):
     """
 
     labels: tuple[str, ...] = ()
+    fallback = ("not one of the usual ones. Work the failing case out by hand: compute the "
+                "avoidable bias and the variance, compare each with tol, and compare with "
+                "your code, step by step.")
 
-    def check(self, student_fn: Callable[..., Any]) -> bool:
-        """Run ``student_fn`` on every case; print a one-line success message and return True.
+    def _convert(self, out):
+        return _normalize(out) if isinstance(out, str) else None
 
-        Raises
-        ------
-        NotImplementedError
-            If ``student_fn`` still raises it: the exercise has not been done yet.
-        AssertionError
-            If an answer is not one of the labels, or is wrong (with the first failing
-            case and the likely mistake).
-        TypeError
-            If ``student_fn`` is not callable (e.g. the function was called, not passed).
-        """
-        if not callable(student_fn):
-            raise TypeError(
-                f"student_fn must be a function: pass {self.name} itself, without "
-                f"parentheses; got {type(student_fn).__name__} {student_fn!r}"
-            )
-        expected = [self.reference(*copy.deepcopy(c.args)) for c in self.cases]
-        got = [self._run_student(student_fn, case) for case in self.cases]
-        failures = [i for i in range(len(got)) if got[i] != expected[i]]
-        if not failures:
-            print(f"✓ {self.name} passed {len(self.cases)} cases")
-            return True
-        first = failures[0]
-        case = self.cases[first]
-        raise AssertionError(
-            f"{self.name} is wrong on {len(failures)} of {len(self.cases)} cases. "
-            f"First failure: {case.label}\n"
-            f"{self._describe_args(case)}\n"
-            f"    expected {expected[first]!r}, got {got[first]!r}\n"
-            f"Likely mistake: {self.diagnose(got)}"
-        )
+    def _equal(self, a, b) -> bool:
+        return a is not None and a == b
 
-    def diagnose(self, answers: Sequence[str]) -> str:
-        """The message of the first mistake whose formula reproduces all ``answers``."""
-        for mistake in self.mistakes:
-            pairs = zip(answers, self.cases, strict=True)
-            if all(a == _try_label(mistake.formula, c.args) for a, c in pairs):
-                return mistake.message
-        return (
-            "not one of the usual ones. Work the failing case out by hand: compute the "
-            "avoidable bias and the variance, compare each with tol, and compare with "
-            "your code, step by step."
-        )
+    def _show_answer(self, a) -> str:
+        return repr(a)
 
     def _as_answer(self, out, case: Case) -> str:
         allowed = ", ".join(repr(label) for label in self.labels)
@@ -152,28 +114,10 @@ class LabelExercise(Exercise):
         return label
 
 
-def _try_label(formula, args):
-    """A wrong formula's label, or None where it raises."""
-    try:
-        return formula(*copy.deepcopy(args))
-    except Exception:
-        return None
-
-
 # ------------------------------------------------------------------- verdicts
 
-def _verdict(high_bias: bool, high_variance: bool) -> str:
-    if high_bias and high_variance:
-        return "both"
-    if high_bias:
-        return "high bias"
-    if high_variance:
-        return "high variance"
-    return "good fit"
-
-
 def _diagnose(train_err, val_err, baseline_err, tol=0.1):
-    return _verdict(train_err - baseline_err > tol, val_err - train_err > tol)
+    return verdict(train_err - baseline_err > tol, val_err - train_err > tol)
 
 
 def _bias_first_no_both(train_err, val_err, baseline_err, tol=0.1):
@@ -227,17 +171,17 @@ DIAGNOSE = LabelExercise(
                 "avoidable bias is train_err - baseline_err: on a task where even the best "
                 "possible model errs 25 % of the time, a training error of 30 % leaves only "
                 "5 points to gain."),
-        Mistake(lambda tr, va, base, tol=0.1: _verdict(va - tr > tol, tr - base > tol),
+        Mistake(lambda tr, va, base, tol=0.1: verdict(va - tr > tol, tr - base > tol),
                 "you swapped bias and variance. The bias is about the training set "
                 "(train_err - baseline_err: can the model fit the data it has seen?), the "
                 "variance about the gap between validation and training (val_err - "
                 "train_err: does what it learned carry over to new data?)."),
-        Mistake(lambda tr, va, base, tol=0.1: _verdict(tr - base > tol, va - base > tol),
+        Mistake(lambda tr, va, base, tol=0.1: verdict(tr - base > tol, va - base > tol),
                 "you measured the variance from the baseline, val_err - baseline_err. That "
                 "difference contains the bias as well (it is bias + variance), so every "
                 "underfitting model would also look like it overfits. The variance is "
                 "val_err - train_err."),
-        Mistake(lambda tr, va, base, tol=0.1: _verdict(va - base > tol, va - tr > tol),
+        Mistake(lambda tr, va, base, tol=0.1: verdict(va - base > tol, va - tr > tol),
                 "you measured the bias on the validation error, val_err - baseline_err. "
                 "That difference contains the variance as well; the avoidable bias is what "
                 "is left on the training set, train_err - baseline_err."),
@@ -256,12 +200,12 @@ DIAGNOSE = LabelExercise(
         Mistake(lambda tr, va, base, tol=0.1: _diagnose(tr, va, base, 0.1),
                 "you ignored the tol argument (did you write 0.1 instead of tol?): the "
                 "case with tol = 0.02 needs the tolerance it is given."),
-        Mistake(lambda tr, va, base, tol=0.1: _verdict(abs(tr - base) > tol, abs(va - tr) > tol),
+        Mistake(lambda tr, va, base, tol=0.1: verdict(abs(tr - base) > tol, abs(va - tr) > tol),
                 "you took absolute values of the gaps. A training error *below* the baseline "
                 "is no bias (it is a sign of fitting the noise), and a validation error below "
                 "the training error is no variance: only a gap in the bad direction, larger "
                 "than tol, counts."),
-        Mistake(lambda tr, va, base, tol=0.1: _verdict(tr - base < tol, va - tr < tol),
+        Mistake(lambda tr, va, base, tol=0.1: verdict(tr - base < tol, va - tr < tol),
                 "your comparisons point the wrong way: a gap is high when it is *larger* "
                 "than tol (gap > tol)."),
     ),
@@ -279,12 +223,10 @@ def check_diagnose(diagnose) -> bool:
 
 # -------------------------------------------------------- the recipe's next step
 
-_VERDICT_TO_STEP = {"high bias": "bigger network", "both": "bigger network",
-                    "high variance": "regularize or more data", "good fit": "done"}
 
 
 def _recipe_step(train_err, val_err, baseline_err, tol=0.1):
-    return _VERDICT_TO_STEP[_diagnose(train_err, val_err, baseline_err, tol)]
+    return RECIPE_STEPS[_diagnose(train_err, val_err, baseline_err, tol)]
 
 
 def _step_variance_first(tr, va, base, tol=0.1):
