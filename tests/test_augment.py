@@ -269,3 +269,20 @@ def test_fit_accepts_an_augmentation(rng):
     hist = fit(model, (X, y), loss=softmax_cross_entropy, optimizer=SGD(lr=0.1), epochs=2,
                rng=rng, augment=Compose([RandomShift(2), GaussianNoise(0.05)]), progress=False)
     assert hist.epochs == 2 and np.isfinite(hist.train_loss).all()
+
+
+def test_random_apply_transforms_about_p_of_the_rows():
+    from reglab.augment import RandomApply
+
+    X = np.zeros((4000, 5))
+    out = RandomApply(lambda X, rng: X + 1.0, p=0.3)(X, np.random.default_rng(0))
+    changed = np.all(out == 1.0, axis=1)
+    assert np.all(changed | np.all(out == 0.0, axis=1))  # each row all-or-nothing
+    assert abs(changed.mean() - 0.3) < 0.03
+    assert np.all(X == 0)  # input untouched
+    same = RandomApply(lambda X, rng: X + 1.0, p=0.3)(X, np.random.default_rng(0))
+    np.testing.assert_array_equal(out, same)
+    with pytest.raises(ValueError, match="p must be in"):
+        RandomApply(lambda X, rng: X, p=1.5)
+    with pytest.raises(TypeError, match="transform must be callable"):
+        RandomApply("shift")

@@ -262,3 +262,23 @@ class Compose(Transform):
         for t in self.transforms:
             X = t(X, rng)
         return X
+
+
+class RandomApply(Transform):
+    """Apply ``transform`` to each example with probability ``p``; the others pass unchanged.
+
+    Per example i, u_i ~ U(0, 1): row i is ``transform(X)[i]`` if u_i < p, else ``X[i]``.
+    Shapes: those ``transform`` accepts. Preserves the label when ``transform`` does.
+    """
+
+    def __init__(self, transform, p: float = 0.5):
+        if not callable(transform):
+            raise TypeError(f"transform must be callable (X, rng) -> X, got {transform!r}")
+        self.transform = transform
+        self.p = check_real("p", p, low=0, high=1)
+
+    def apply(self, X, rng):
+        out = np.array(self.transform(X, rng), dtype=X.dtype)
+        keep = rng.random(X.shape[0]) >= self.p
+        out[keep] = X[keep]
+        return out

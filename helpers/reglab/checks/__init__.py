@@ -143,7 +143,8 @@ class Exercise:
         formulas.update({f"mistake {i} ({m.message[:40]}...)": m.formula
                          for i, m in enumerate(self.mistakes)})
         answers = {k: [self._try(f, c.args) for c in self.cases] for k, f in formulas.items()}
-        problems = [f"{k} gives no answer on a case" for k, a in answers.items() if None in a]
+        problems = [f"{k} gives no answer on a case" for k, a in answers.items()
+                    if any(x is None for x in a)]
         keys = list(answers)
         for i, k1 in enumerate(keys):
             for k2 in keys[i + 1:]:

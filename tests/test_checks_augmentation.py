@@ -1,0 +1,405 @@
+"""The checks of exercises/05_augmentation.ipynb can fail, and fail with the right diagnosis.
+
+shift_signals is checked by the engine (cases + wrong formulas); random_shift by the
+property checks of reglab.checks.augmentation. For both: correct implementations pass
+(including ones that draw their shifts differently from the reference), wrong ones
+written the way students write them fail with the specific message, and the untouched
+stub fails as "not implemented yet".
+"""
+
+import random
+
+import numpy as np
+import pytest
+
+from reglab import augment
+from reglab.augment import _shift_along
+from reglab.checks import augmentation as checks
+
+# ---------------------------------------------------------------- helpers / solutions
+
+
+def shift_loop(X, shifts):
+    """A student's slicing solution."""
+    m, L = X.shape
+    out = np.zeros((m, L))
+    for i, k in enumerate(shifts):
+        k = int(k)
+        if abs(k) >= L:
+            continue
+        if k >= 0:
+            out[i, k:] = X[i, :L - k]
+        else:
+            out[i, :L + k] = X[i, -k:]
+    return out
+
+
+def shift_pad(X, shifts):
+    """Another correct solution: pad with L zeros on both sides, cut a window."""
+    m, L = X.shape
+    P = np.pad(X, ((0, 0), (L, L)))
+    return np.array([P[i, L - k:2 * L - k] if abs(k) < L else np.zeros(L)
+                     for i, k in enumerate(np.asarray(shifts, dtype=int))])
+
+
+def random_shift_ok(X, y, max_shift, rng):
+    return shift_loop(X, rng.integers(-max_shift, max_shift + 1, size=len(X))), y.copy()
+
+
+# ---------------------------------------------------------------- shift_signals
+
+def test_shift_signals_reference_matches_reglab_augment():
+    for case in checks.SHIFT_SIGNALS.cases:
+        X, shifts = case.args
+        expected = _shift_along(X, np.asarray(shifts), axis=1, wrap=False)
+        np.testing.assert_allclose(checks.SHIFT_SIGNALS.reference(X, shifts), expected)
+
+
+@pytest.mark.parametrize("solution", [shift_loop, shift_pad, checks.SHIFT_SIGNALS.reference])
+def test_shift_signals_solutions_pass(solution, capsys):
+    assert checks.check_shift_signals(solution) is True
+    assert capsys.readouterr().out == "✓ shift_signals passed 7 cases\n"
+
+
+def _wrong_direction(X, shifts):
+    return shift_loop(X, -np.asarray(shifts))
+
+
+def _rolled(X, shifts):
+    return np.array([np.roll(x, k) for x, k in zip(X, shifts, strict=True)])
+
+
+def _rolled_backwards(X, shifts):
+    return np.array([np.roll(x, -k) for x, k in zip(X, shifts, strict=True)])
+
+
+def _first_shift_only(X, shifts):
+    return shift_loop(X, np.full(len(shifts), shifts[0]))
+
+
+def _forgot_zero(X, shifts):
+    m, L = X.shape
+    out = np.zeros((m, L))
+    for i, k in enumerate(shifts):
+        if k > 0:
+            out[i, k:] = X[i, :L - k]
+        elif k < 0:
+            out[i, :L + k] = X[i, -k:]
+    return out
+
+
+def _zeroed_not_moved(X, shifts):
+    out = X.copy()
+    for i, k in enumerate(shifts):
+        if k > 0:
+            out[i, :k] = 0
+        elif k < 0:
+            out[i, k:] = 0
+    return out
+
+
+def _in_place(X, shifts):
+    for i, k in enumerate(shifts):
+        X[i] = shift_loop(X[i:i + 1], [k])[0]
+    return X
+
+
+SHIFT_WRONG = [
+    (_wrong_direction, r"wrong direction: a positive k moves the pattern to the right"),
+    (_rolled, r"you wrapped around \(np\.roll\).*filled with zeros"),
+    (_rolled_backwards, r"wrapped around \(np\.roll\) and shifted in the wrong direction"),
+    (_first_shift_only, r"shifted every signal by shifts\[0\]"),
+    (_forgot_zero, r"forgot k = 0"),
+    (_zeroed_not_moved, r"did not move the pattern"),
+]
+
+
+@pytest.mark.parametrize(("wrong", "message"), SHIFT_WRONG, ids=[w.__name__ for w, _ in SHIFT_WRONG])
+def test_shift_signals_wrong_answers_get_specific_messages(wrong, message):
+    with pytest.raises(AssertionError, match=message) as info:
+        checks.check_shift_signals(wrong)
+    assert str(info.value).startswith("shift_signals is wrong on ")
+
+
+def test_shift_signals_in_place_is_reported():
+    with pytest.raises(AssertionError, match="changed its input in place"):
+        checks.check_shift_signals(_in_place)
+
+
+def test_shift_signals_mistakes_are_distinguishable_and_self_diagnosed():
+    ex = checks.SHIFT_SIGNALS
+    assert ex.table_problems() == []
+    for mistake in ex.mistakes:
+        with pytest.raises(AssertionError) as info:
+            ex.check(mistake.formula)
+        assert str(info.value).endswith("Likely mistake: " + mistake.message)
+
+
+def test_shift_signals_cases_cover_the_edges():
+    labels = " ".join(c.label for c in checks.SHIFT_SIGNALS.cases)
+    for word in ("negative", "shift of 0", "as long as the signal", "single", "random"):
+        assert word in labels
+
+
+# ---------------------------------------------------------------- random_shift: passes
+
+@pytest.mark.parametrize("solution", [
+    random_shift_ok,
+    lambda X, y, s, rng: (shift_pad(X, rng.integers(-s, s, size=len(X), endpoint=True)), y),
+    lambda X, y, s, rng: (augment.RandomShift(s)(X, rng), y.copy()),     # reglab's own
+    lambda X, y, s, rng: (shift_loop(X, [rng.integers(-s, s + 1) for _ in X]), y),  # one draw per row
+    lambda X, y, s, rng: (shift_loop(X, rng.choice(np.arange(-s, s + 1), size=len(X))), y),
+])
+def test_random_shift_correct_solutions_pass(solution, capsys):
+    assert checks.check_random_shift(solution) is True
+    assert capsys.readouterr().out == "✓ random_shift passed 10 checks\n"
+
+
+def test_random_shift_check_does_not_touch_global_state():
+    np_state, py_state = np.random.get_state(), random.getstate()  # noqa: NPY002
+    checks.check_random_shift(random_shift_ok)
+    after = np.random.get_state()  # noqa: NPY002
+    assert np.array_equal(np_state[1], after[1]) and np_state[2] == after[2]
+    assert random.getstate() == py_state
+
+
+# ------------------------------------------------------- random_shift: known mistakes
+
+def _global_np(X, y, s, rng):
+    return shift_loop(X, np.random.randint(-s, s + 1, size=len(X))), y  # noqa: NPY002
+
+
+def _global_seeded(X, y, s, rng):
+    np.random.seed(0)  # noqa: NPY002
+    return shift_loop(X, np.random.randint(-s, s + 1, size=len(X))), y  # noqa: NPY002
+
+
+def _python_random(X, y, s, rng):
+    return shift_loop(X, [random.randint(-s, s) for _ in X]), y
+
+
+def _fresh_unseeded(X, y, s, rng):
+    return random_shift_ok(X, y, s, np.random.default_rng())
+
+
+def _fixed_seed_inside(X, y, s, rng):
+    return random_shift_ok(X, y, s, np.random.default_rng(0))
+
+
+def _shuffled_labels(X, y, s, rng):
+    X_aug, _ = random_shift_ok(X, y, s, rng)
+    return X_aug, y[rng.permutation(len(y))]
+
+
+def _shuffled_examples(X, y, s, rng):
+    X_aug, _ = random_shift_ok(X, y, s, rng)
+    order = rng.permutation(len(y))
+    return X_aug[order], y[order]
+
+
+def _shuffled_rows_only(X, y, s, rng):
+    X_aug, _ = random_shift_ok(X, y, s, rng)
+    return X_aug[rng.permutation(len(y))], y
+
+
+def _changed_labels(X, y, s, rng):
+    return random_shift_ok(X, y, s, rng)[0], (y + 1) % 10
+
+
+def _float_labels(X, y, s, rng):
+    return random_shift_ok(X, y, s, rng)[0], y.astype(float)
+
+
+def _modified_X(X, y, s, rng):
+    X[:] = shift_loop(X, rng.integers(-s, s + 1, size=len(X)))
+    return X, y
+
+
+def _modified_y(X, y, s, rng):
+    X_aug, _ = random_shift_ok(X, y, s, rng)
+    y += 0 * y + 1
+    return X_aug, y
+
+
+def _wrapped(X, y, s, rng):
+    ks = rng.integers(-s, s + 1, size=len(X))
+    return np.array([np.roll(x, k) for x, k in zip(X, ks, strict=True)]), y
+
+
+def _too_far(X, y, s, rng):
+    return shift_loop(X, rng.integers(-2 * s, 2 * s + 1, size=len(X))), y
+
+
+def _way_too_far(X, y, s, rng):
+    return shift_loop(X, rng.choice([-100, 0, 100], size=len(X))), y
+
+
+def _one_shift_for_all(X, y, s, rng):
+    return shift_loop(X, np.full(len(X), rng.integers(-s, s + 1))), y
+
+
+def _only_right(X, y, s, rng):
+    return shift_loop(X, rng.integers(0, s + 1, size=len(X))), y
+
+
+def _exclusive_high(X, y, s, rng):
+    return shift_loop(X, rng.integers(-s, s, size=len(X))), y
+
+
+def _never_zero(X, y, s, rng):
+    choices = np.array([k for k in range(-s, s + 1) if k != 0] or [0])
+    return shift_loop(X, rng.choice(choices, size=len(X))), y
+
+
+def _only_X(X, y, s, rng):
+    return random_shift_ok(X, y, s, rng)[0]
+
+
+def _swapped(X, y, s, rng):
+    X_aug, y_aug = random_shift_ok(X, y, s, rng)
+    return y_aug, X_aug
+
+
+def _padded(X, y, s, rng):
+    return np.pad(X, ((0, 0), (s, s))), y
+
+
+def _noisy(X, y, s, rng):
+    X_aug, y_aug = random_shift_ok(X, y, s, rng)
+    return X_aug + 0.01 * rng.standard_normal(X.shape), y_aug
+
+
+def _no_return(X, y, s, rng):
+    random_shift_ok(X, y, s, rng)
+
+
+RANDOM_WRONG = [
+    (_global_np, r"you used np\.random .*instead of the rng you were given.*not reproducible"),
+    (_global_seeded, r"you used np\.random"),
+    (_python_random, r"Python's random module"),
+    (_fresh_unseeded, r"the same seed gave different outputs"),
+    (_fixed_seed_inside, r"two different seeds gave the same output"),
+    (_shuffled_labels, r"you shuffled the labels"),
+    (_shuffled_examples, r"you shuffled the labels"),
+    (_shuffled_rows_only, r"example \d+ is a shifted copy of X\[\d+\].*out of order"),
+    (_changed_labels, r"you changed the labels"),
+    (_float_labels, r"labels must stay integers"),
+    (_modified_X, r"you modified X in place"),
+    (_modified_y, r"you modified y in place"),
+    (_wrapped, r"wrap-around \(np\.roll\).*zeros"),
+    (_too_far, r"shift larger than max_shift: example \d+ was shifted by k = -?\d"),
+    (_way_too_far, r"all zeros.*larger than max_shift"),
+    (_one_shift_for_all, r"every example was shifted by the same k"),
+    (_only_right, r"shifted to the right \(k >= 0\)"),
+    (_exclusive_high, r"no example out of 300 was shifted by \+3.*excludes high"),
+    (_never_zero, r"left unshifted"),
+    (_only_X, r"you returned only X_aug"),
+    (_swapped, r"you returned \(y_aug, X_aug\)"),
+    (_padded, r"X_aug must have the shape of X .*pad without cutting back"),
+    (_noisy, r"is not X\[0\] shifted by a whole number of steps"),
+    (_no_return, r"returned None.*forget the `return"),
+]
+
+
+@pytest.mark.parametrize(("wrong", "message"), RANDOM_WRONG,
+                         ids=[w.__name__.strip("_") for w, _ in RANDOM_WRONG])
+def test_random_shift_wrong_answers_get_specific_messages(wrong, message):
+    with pytest.raises(AssertionError, match=message) as info:
+        checks.check_random_shift(wrong)
+    assert str(info.value).startswith("random_shift: ")
+
+
+def test_random_shift_max_shift_zero_must_be_identity():
+    def ignores_zero(X, y, s, rng):
+        return random_shift_ok(X, y, max(s, 1), rng)
+
+    with pytest.raises(AssertionError, match=r"shift larger than max_shift|max_shift = 0"):
+        checks.check_random_shift(ignores_zero)
+
+
+def test_random_shift_stub_says_not_implemented():
+    def stub(X, y, max_shift, rng):
+        raise NotImplementedError("Your code here")
+
+    with pytest.raises(NotImplementedError, match="random_shift is not implemented yet") as info:
+        checks.check_random_shift(stub)
+    assert isinstance(info.value.__cause__, NotImplementedError)
+
+
+def test_shift_signals_stub_says_not_implemented():
+    def stub(X, shifts):
+        raise NotImplementedError("Your code here")
+
+    with pytest.raises(NotImplementedError, match="shift_signals is not implemented yet"):
+        checks.check_shift_signals(stub)
+
+
+def test_random_shift_other_exceptions_propagate():
+    def crashes(X, y, s, rng):
+        return X[:, s:] + y
+
+    with pytest.raises(ValueError):
+        checks.check_random_shift(crashes)
+
+
+def test_passing_a_call_instead_of_a_function():
+    with pytest.raises(TypeError, match="random_shift must be a function"):
+        checks.check_random_shift((np.zeros((2, 3)), np.zeros(2)))
+
+
+# ---------------------------------------------------------------- multiple choice
+
+@pytest.mark.parametrize("answer", ["c", " C ", "(c)"])
+def test_label_question_right_answer(answer, capsys):
+    assert checks.check_label_question(answer) is True
+    assert capsys.readouterr().out.startswith("✓ label preservation: (c) is right")
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ("a", r"one-pixel shift moves the whole digit.*Label-preserving"),
+    ("b", r"slanted by ±10°.*Label-preserving"),
+    ("d", r"brighter or fainter ink.*Label-preserving"),
+    (None, r"letter of an option"),
+    ("e", r"one of 'a', 'b', 'c', 'd'"),
+])
+def test_label_question_wrong_answers_explained(answer, message):
+    with pytest.raises(AssertionError, match=message):
+        checks.check_label_question(answer)
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ("b", r"not as useful as new data"),
+    ("c", r"the size is the same but the information is not"),
+    ("d", r"100% training accuracy .* overfitting"),
+])
+def test_copies_question_wrong_answers_explained(answer, message):
+    with pytest.raises(AssertionError, match=message):
+        checks.check_copies_question(answer)
+
+
+def test_copies_question_right_answer(capsys):
+    assert checks.check_copies_question("a") is True
+    assert "is right" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("question", [checks.LABEL_QUESTION, checks.COPIES_QUESTION],
+                         ids=lambda q: q.name)
+def test_every_option_has_an_explanation(question):
+    assert set(question.why) == set(question.options) == {"a", "b", "c", "d"}
+    assert all(len(text) > 60 for text in question.why.values())
+
+
+def test_label_question_flip_really_changes_asymmetric_digits():
+    """The explanation's premise: a left-right flip moves a 3 or a 7 far from every 3 or 7."""
+    from reglab.data import load_digits
+
+    X, y = load_digits()
+    images = X.reshape(-1, 8, 8)
+    for digit in (3, 7):
+        own = images[y == digit]
+        flipped = own[:, :, ::-1]
+        # mean distance of a flipped digit to the class mean, against the originals' spread
+        centre = own.mean(axis=0)
+        d_orig = np.linalg.norm((own - centre).reshape(len(own), -1), axis=1).mean()
+        d_flip = np.linalg.norm((flipped - centre).reshape(len(own), -1), axis=1).mean()
+        assert d_flip > 1.3 * d_orig
