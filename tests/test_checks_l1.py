@@ -1,0 +1,329 @@
+"""The checks of exercises/03_l1_and_soft_thresholding.ipynb can fail, with the right diagnosis.
+
+For the three function exercises (l1_gradient, soft_threshold, l1_quadratic_solution):
+the references agree with reglab.penalties.L1 and reglab.theory; correct implementations
+written in different styles pass; wrong ones written the way students write them fail with
+the specific message; the untouched stub fails as "not implemented yet"; the mistake
+tables are sound and the cases contain the edges (exact zeros, negative entries,
+|x| = t, distinct curvatures H_ii != 1). For INF721 exercise 3: the right letter passes,
+every wrong letter fails with its own explanation.
+"""
+
+import numpy as np
+import pytest
+
+from reglab import L1, theory
+from reglab.checks import l1 as checks
+
+EXERCISES = [checks.L1_GRADIENT, checks.SOFT_THRESHOLD, checks.L1_QUADRATIC_SOLUTION]
+CHECKS = {
+    "l1_gradient": checks.check_l1_gradient,
+    "soft_threshold": checks.check_soft_threshold,
+    "l1_quadratic_solution": checks.check_l1_quadratic_solution,
+}
+
+
+# ------------------------------------------------------- the references agree with reglab
+
+def test_l1_gradient_reference_is_reglab_penalty_gradient():
+    for case in checks.L1_GRADIENT.cases:
+        W, lam, m = case.args
+        expected = L1(lam).grad(W, m)
+        np.testing.assert_allclose(checks.L1_GRADIENT.reference(W, lam, m), expected,
+                                   rtol=1e-15, atol=0)
+
+
+def test_soft_threshold_reference_is_reglab_theory():
+    for case in checks.SOFT_THRESHOLD.cases:
+        x, t = case.args
+        np.testing.assert_array_equal(checks.SOFT_THRESHOLD.reference(x, t),
+                                      theory.soft_threshold(x, t))
+
+
+def test_l1_quadratic_solution_reference_is_reglab_theory():
+    for case in checks.L1_QUADRATIC_SOLUTION.cases:
+        theta_hat, h, alpha = case.args
+        np.testing.assert_array_equal(checks.L1_QUADRATIC_SOLUTION.reference(theta_hat, h, alpha),
+                                      theory.lasso_solution_diagonal(theta_hat, h, alpha))
+
+
+def test_l1_quadratic_solution_minimizes_the_objective():
+    """No nearby point has a lower ½Σ H_ii(θ_i − θ̂_i)² + α‖θ‖₁ (it is convex, so: global)."""
+    rng = np.random.default_rng(0)
+    for case in checks.L1_QUADRATIC_SOLUTION.cases:
+        theta_hat, h, alpha = case.args
+
+        def objective(theta, theta_hat=theta_hat, h=h, alpha=alpha):
+            return 0.5 * np.sum(h * (theta - theta_hat) ** 2) + alpha * np.sum(np.abs(theta))
+
+        best = checks.L1_QUADRATIC_SOLUTION.reference(theta_hat, h, alpha)
+        for step in (1e-1, 1e-3, 1e-6):
+            moves = rng.normal(scale=step, size=(200, len(theta_hat)))
+            assert all(objective(best + d) >= objective(best) - 1e-12 for d in moves)
+
+
+def test_proximal_step_is_reglab_proximal_l1():
+    """soft_threshold(W − ε·g, ε·λ/2m) is one step of reglab.ProximalL1(SGD(ε), λ, m)."""
+    from reglab import SGD, ProximalL1
+
+    rng = np.random.default_rng(1)
+    W, g = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    lr, lam, m = 0.3, 4.0, 10
+    params = {"0.W": W.copy(), "0.b": np.zeros(4)}
+    ProximalL1(SGD(lr), lam, m).step(params, {"0.W": g, "0.b": np.zeros(4)})
+    expected = checks.SOFT_THRESHOLD.reference(W - lr * g, lr * lam / (2 * m))
+    np.testing.assert_allclose(params["0.W"], expected, rtol=1e-15, atol=0)
+    assert np.any(expected == 0)
+
+
+# ------------------------------------------------------------------ correct answers pass
+
+def _gradient_masks(W, lam, m):
+    return lam / (2 * m) * ((W > 0).astype(float) - (W < 0).astype(float))
+
+
+def _gradient_loop(W, lam, m):
+    g = np.zeros_like(W)
+    for idx, w in np.ndenumerate(W):
+        if w > 0:
+            g[idx] = 1.0
+        elif w < 0:
+            g[idx] = -1.0
+    return g * lam / 2 / m
+
+
+def _soft_where(x, t):
+    return np.where(x > t, x - t, np.where(x < -t, x + t, 0.0))
+
+
+def _soft_clip(x, t):
+    return x - np.clip(x, -t, t)
+
+
+def _quadratic_loop(theta_hat, h_diag, alpha):
+    theta = np.zeros_like(theta_hat)
+    for i, (th, h) in enumerate(zip(theta_hat, h_diag, strict=True)):
+        t = alpha / h
+        if th > t:
+            theta[i] = th - t
+        elif th < -t:
+            theta[i] = th + t
+    return theta
+
+
+CORRECT = [
+    ("l1_gradient", checks.L1_GRADIENT.reference),
+    ("l1_gradient", _gradient_masks),
+    ("l1_gradient", _gradient_loop),
+    ("l1_gradient", lambda W, lam, m: L1(lam).grad(W, m)),
+    ("soft_threshold", checks.SOFT_THRESHOLD.reference),
+    ("soft_threshold", _soft_where),
+    ("soft_threshold", _soft_clip),
+    ("soft_threshold", theory.soft_threshold),
+    ("l1_quadratic_solution", checks.L1_QUADRATIC_SOLUTION.reference),
+    ("l1_quadratic_solution", _quadratic_loop),
+    ("l1_quadratic_solution", lambda th, h, a: _soft_clip(th, a / h)),
+    ("l1_quadratic_solution", theory.lasso_solution_diagonal),
+]
+
+
+@pytest.mark.parametrize(("name", "fn"), CORRECT,
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(CORRECT)])
+def test_correct_implementations_pass(name, fn, capsys):
+    assert CHECKS[name](fn) is True
+    assert capsys.readouterr().out.startswith(f"✓ {name} passed ")
+
+
+# --------------------------------------------- wrong answers, written the way students do
+
+def _sign_plus_at_zero(W, lam, m):
+    return np.where(W >= 0, 1, -1) * lam / (2 * m)
+
+
+def _sign_minus_at_zero(W, lam, m):
+    g = np.empty_like(W)
+    g[W > 0] = 1
+    g[W <= 0] = -1
+    return lam / (2 * m) * g
+
+
+def _sign_by_division(W, lam, m):
+    return lam / (2 * m) * (W / np.abs(W))
+
+
+def _hard_threshold(x, t):
+    return x * (np.abs(x) > t)
+
+
+def _soft_no_sign(x, t):
+    out = np.abs(x) - t
+    out[out < 0] = 0
+    return out
+
+
+def _soft_positive_only(x, t):
+    return np.where(x > t, x - t, 0.0)
+
+
+def _soft_no_clamp(x, t):
+    return np.sign(x) * (np.abs(x) - t)
+
+
+def _quadratic_via_student_soft(threshold):
+    """A student's l1_quadratic_solution built on a (correct) soft_threshold."""
+    return lambda th, h, a: theory.soft_threshold(th, threshold(h, a))
+
+
+WRONG = [
+    ("l1_gradient", _sign_plus_at_zero, r"sign gives \+1 at w = 0.*sign\(0\) must be 0"),
+    ("l1_gradient", _sign_minus_at_zero, r"sign gives -1 at w = 0.*sign\(0\) must be 0"),
+    ("l1_gradient", _sign_by_division, r"W / \|W\|, which is 0/0 = nan"),
+    ("l1_gradient", lambda W, lam, m: lam / m * W, r"L2 gradient \(λ/m\)·W"),
+    ("l1_gradient", lambda W, lam, m: lam / (2 * m) * W, r"multiplied by W instead of sign\(W\)"),
+    ("l1_gradient", lambda W, lam, m: lam * np.abs(W) / (2 * m), r"the penalty entry by entry"),
+    ("l1_gradient", lambda W, lam, m: lam / m * np.sign(W),
+     r"off by a factor of 2: did you drop the ½ in λ/2m\?"),
+    ("l1_gradient", lambda W, lam, m: lam / 2 * np.sign(W), r"off by a factor of m: divide by m"),
+    ("l1_gradient", lambda W, lam, m: lam / 2 * m * np.sign(W),
+     r"multiplied by m instead of dividing"),
+    ("l1_gradient", lambda W, lam, m: lam * np.sign(W), r"used λ alone"),
+    ("l1_gradient", lambda W, lam, m: -lam / (2 * m) * np.sign(W), r"wrong sign: .*minus the"),
+    ("soft_threshold", _hard_threshold, r"hard thresholding: entries with \|x\| > t came back"),
+    ("soft_threshold", lambda x, t: np.where(abs(x) >= t, x, 0),
+     r"hard thresholding \(keeping \|x\| >= t unchanged\)"),
+    ("soft_threshold", _soft_no_sign, r"forgot the sign: negative entries came back positive"),
+    ("soft_threshold", lambda x, t: np.maximum(x - t, 0), r"max\(x − t, 0\) without the absolute"),
+    ("soft_threshold", _soft_positive_only, r"max\(x − t, 0\) without the absolute"),
+    ("soft_threshold", _soft_no_clamp, r"did not stop at 0.*crossed over"),
+    ("soft_threshold", lambda x, t: np.maximum(np.abs(x) - t, 0) * x / np.abs(x),
+     r"x / \|x\|, which is 0/0 = nan"),
+    ("soft_threshold", lambda x, t: np.minimum(np.maximum(x, -t), t),
+     r"clip\(x, −t, t\), the part that soft thresholding removes"),
+    ("soft_threshold", lambda x, t: np.sign(x) * np.maximum(np.abs(x) - t - t, 0),
+     r"subtracted 2t"),
+    ("l1_quadratic_solution", _quadratic_via_student_soft(lambda h, a: a * h),
+     r"threshold α·H_ii: it is α/H_ii"),
+    ("l1_quadratic_solution", _quadratic_via_student_soft(lambda h, a: a),
+     r"threshold α for every weight"),
+    ("l1_quadratic_solution", _quadratic_via_student_soft(lambda h, a: 2 * a / h),
+     r"not 2α/H_ii"),
+    ("l1_quadratic_solution", _quadratic_via_student_soft(lambda h, a: a / 2 / h),
+     r"not α/\(2H_ii\)"),
+    ("l1_quadratic_solution", _quadratic_via_student_soft(lambda h, a: h / a),
+     r"inverted the threshold"),
+    ("l1_quadratic_solution", lambda th, h, a: th * (np.abs(th) > a / h),
+     r"hard thresholding: the weights above their threshold came back unchanged"),
+    ("l1_quadratic_solution", lambda th, h, a: np.maximum(np.abs(th) - a / h, 0),
+     r"forgot the sign"),
+    ("l1_quadratic_solution", lambda th, h, a: np.maximum(th - a / h, 0),
+     r"without the absolute value"),
+    ("l1_quadratic_solution", lambda th, h, a: th - np.sign(th) * a / h,
+     r"without stopping at 0"),
+    ("l1_quadratic_solution", lambda th, h, a: th * h / (h + a),
+     r"L2 \(weight decay\) solution"),
+]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # 0/0 and x/0 in wrong formulas
+@pytest.mark.parametrize(("name", "wrong", "message"), WRONG,
+                         ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(WRONG)])
+def test_known_wrong_answer_gets_specific_message(name, wrong, message):
+    with pytest.raises(AssertionError, match=message) as info:
+        CHECKS[name](wrong)
+    text = str(info.value)
+    assert text.startswith(f"{name} is wrong on ")
+    assert "expected" in text and "got" in text and "First failure:" in text
+
+
+def test_returning_the_penalty_value_asks_for_an_array():
+    with pytest.raises(AssertionError, match=r"must return an array of shape \(2, 3\)"):
+        checks.check_l1_gradient(lambda W, lam, m: lam / (2 * m) * np.sum(np.abs(W)))
+
+
+def test_soft_threshold_in_place_is_reported():
+    def in_place(x, t):
+        x[np.abs(x) <= t] = 0
+        x -= np.sign(x) * t
+        return x
+
+    with pytest.raises(AssertionError, match="changed its input in place"):
+        checks.check_soft_threshold(in_place)
+
+
+def test_scalar_only_soft_threshold_fails_on_arrays():
+    def scalar_only(x, t):
+        return max(abs(x) - t, 0) * (1 if x > 0 else -1)
+
+    with pytest.raises(ValueError):
+        checks.check_soft_threshold(scalar_only)
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_not_implemented_stub_says_not_done(name):
+    def stub(*args):
+        raise NotImplementedError("Your code here")
+
+    with pytest.raises(NotImplementedError, match=f"{name} is not implemented yet") as info:
+        CHECKS[name](stub)
+    assert isinstance(info.value.__cause__, NotImplementedError)
+
+
+# ------------------------------------------------------------- the tables are sound
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
+def test_every_mistake_is_distinguishable(ex):
+    assert ex.table_problems() == []
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
+def test_each_mistake_diagnosed_by_its_own_message(ex):
+    for mistake in ex.mistakes:
+        with pytest.raises(AssertionError) as info:
+            ex.check(mistake.formula)
+        assert str(info.value).endswith("Likely mistake: " + mistake.message)
+
+
+def test_cases_cover_the_edges():
+    grads = [c.args for c in checks.L1_GRADIENT.cases]
+    assert sum(np.any(W == 0) for W, _, _ in grads) >= 3, "exact zeros in W"
+    assert all(np.any(W < 0) for W, _, _ in grads if np.any(W != 0)), "negative entries"
+    assert {m for _, _, m in grads} >= {1, 3, 4}, "m = 1 and m != 2 (½ vs 1/m apart)"
+
+    soft = [c.args for c in checks.SOFT_THRESHOLD.cases]
+    assert any(np.any(np.abs(x) == t) for x, t in soft), "an |x| = t boundary"
+    assert any(np.any(x == 0) for x, _ in soft), "zeros in x"
+    assert any(np.ndim(t) == 1 for _, t in soft), "a threshold per entry"
+    assert any(np.ndim(x) == 2 for x, _ in soft), "a matrix"
+
+    quad = [c.args for c in checks.L1_QUADRATIC_SOLUTION.cases]
+    assert all(np.all(h > 0) and len(np.unique(h)) == len(h) and np.all(h != 1)
+               for _, h, _ in quad), "distinct curvatures H_ii != 1"
+    assert any(np.any(np.abs(th) == a / h) for th, h, a in quad), "an |θ̂_i| = α/H_ii boundary"
+    assert any(a == 0 for _, _, a in quad), "α = 0"
+
+
+# --------------------------------------------------------- INF721 exercise 3 (sparsity)
+
+def test_exercise3_options_are_the_lecture_ones():
+    assert checks.EXERCISE3.options == {"a": "L1 regularization", "b": "L2 regularization",
+                                        "c": "Dropout", "d": "Data augmentation"}
+    assert set(checks.EXERCISE3.why) == set(checks.EXERCISE3.options)
+
+
+@pytest.mark.parametrize("answer", ["a", "A", " (a) ", "a)"])
+def test_exercise3_right_answer(answer, capsys):
+    assert checks.check_exercise3(answer) is True
+    assert capsys.readouterr().out.startswith("✓ exercise 3: (a) is right")
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ("b", r"shrinks in proportion to w.*without reaching it"),
+    ("c", r"random \*activations\*"),
+    ("d", r"changes the training data, not the penalty"),
+    ("e", r"one of 'a', 'b', 'c', 'd'"),
+    (1, r"letter of an option"),
+])
+def test_exercise3_wrong_answers_explained(answer, message):
+    with pytest.raises(AssertionError, match=message):
+        checks.check_exercise3(answer)
