@@ -261,16 +261,6 @@ def test_unknown_mistake_gets_generic_advice():
         check_diagnose(odd)
 
 
-@pytest.mark.parametrize("name", CHECKS)
-def test_not_implemented_stub_says_not_done(name):
-    def stub(*args):
-        raise NotImplementedError("Your code here")
-
-    with pytest.raises(NotImplementedError, match=f"{name} is not implemented yet") as info:
-        CHECKS[name](stub)
-    assert isinstance(info.value.__cause__, NotImplementedError)
-
-
 # --------------------------------------------------------------- answers that are not labels
 
 @pytest.mark.parametrize("returned, match", [
@@ -321,18 +311,6 @@ def test_label_exercise_works_on_its_own():
 
 
 # ------------------------------------------------------------- the tables are sound
-
-@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
-def test_every_mistake_is_distinguishable(ex):
-    assert ex.table_problems() == []
-
-
-@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
-def test_each_mistake_diagnosed_by_its_own_message(ex):
-    for mistake in ex.mistakes:
-        with pytest.raises(AssertionError) as info:
-            ex.check(mistake.formula)
-        assert str(info.value).endswith("Likely mistake: " + mistake.message)
 
 
 # ------------------------------------------------------------------ multiple choice

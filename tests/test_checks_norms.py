@@ -108,7 +108,7 @@ WRONG = [
      r"used λ alone"),
     ("l2_penalty_value",
      lambda params, lam, m: lam / (2 * m) * sum(np.sum(v**2) for v in params.values()),
-     r"you included the biases"),
+     r"you penalized the biases too"),
     ("l2_penalty_value",
      lambda params, lam, m: lam / (2 * m) * sum(np.linalg.norm(W) for W in _weights(params)),
      r"norms ‖W‖_F instead of their squares"),
@@ -144,30 +144,7 @@ def test_known_wrong_answer_gets_specific_message(name, wrong, message):
     assert "expected" in text and "got" in text and "First failure:" in text
 
 
-@pytest.mark.parametrize("name", CHECKS)
-def test_not_implemented_stub_says_not_done(name):
-    def stub(*args):
-        raise NotImplementedError("Your code here")
-
-    with pytest.raises(NotImplementedError, match=f"{name} is not implemented yet") as info:
-        CHECKS[name](stub)
-    assert isinstance(info.value.__cause__, NotImplementedError)
-
-
 # ------------------------------------------------------------- the tables are sound
-
-@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
-def test_every_mistake_is_distinguishable(ex):
-    assert ex.table_problems() == []
-
-
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
-def test_each_mistake_diagnosed_by_its_own_message(ex):
-    for mistake in ex.mistakes:
-        with pytest.raises(AssertionError) as info:
-            ex.check(mistake.formula)
-        assert str(info.value).endswith("Likely mistake: " + mistake.message)
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)

@@ -41,12 +41,14 @@ factor shows. :func:`check_conversion_question` checks a multiple-choice answer 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..layers import is_weight
 from . import Case, Exercise, Mistake, MultipleChoice, _answer, _close
+from .norms import L2_PENALTY_VALUE, _net
+from .norms import _sum_sq as _sq
 
 __all__ = [
     "CONVERSION_QUESTION",
@@ -67,23 +69,6 @@ _rng = np.random.default_rng(202)  # the cases are the same on every run
 
 def _a(*values) -> np.ndarray:
     return np.array(values, dtype=np.float64)
-
-
-def _sq(W) -> float:
-    return float(np.sum(np.square(W)))
-
-
-def _weights(params) -> list:
-    return [v for k, v in params.items() if is_weight(k)]
-
-
-def _net(*sizes) -> dict:
-    """Random parameters named like ``reglab.Sequential.params``: Dense layers at 0, 2, 4..."""
-    params = {}
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        params[f"{2 * i}.W"] = _rng.normal(size=(n_in, n_out))
-        params[f"{2 * i}.b"] = _rng.normal(size=n_out)
-    return params
 
 
 def _like(params) -> dict:
@@ -198,72 +183,8 @@ def _copy(x):
 
 # ------------------------------------------------------------------ task 1: the cost
 
-def _l2_cost(params, lam, m):
-    return lam / (2 * m) * sum(_sq(W) for W in _weights(params))
-
-
-_ZERO_WEIGHTS = _net(3, 2)
-_ZERO_WEIGHTS["0.W"][:] = 0.0
-
-L2_COST = Exercise(
-    name="l2_cost",
-    reference=_l2_cost,
-    cases=(
-        Case("a 3-4-2 network, λ = 0.7, m = 50", (_net(3, 4, 2), 0.7, 50)),
-        Case("a 4-5-3-2 network (three weight matrices), λ = 1.5, m = 8",
-             (_net(4, 5, 3, 2), 1.5, 8)),
-        Case("logistic regression (one weight matrix), λ = 3.0, m = 10", (_net(5, 1), 3.0, 10)),
-        Case("λ = 0 (no regularization), m = 20", (_net(2, 3, 1), 0.0, 20)),
-        Case("a single training example, m = 1, λ = 0.5", (_net(2, 2, 2), 0.5, 1)),
-        Case("all weights zero but nonzero biases, λ = 1.0, m = 4", (_ZERO_WEIGHTS, 1.0, 4)),
-    ),
-    mistakes=(
-        Mistake(lambda params, lam, m: 2 * _l2_cost(params, lam, m),
-                "off by a factor of 2: did you drop the ½ in λ/2m? The penalty is "
-                "(λ/2m)·Σ‖W‖²_F, not (λ/m)·Σ‖W‖²_F (the ½ is there so that the gradient is "
-                "simply (λ/m)W)."),
-        Mistake(lambda params, lam, m: m * _l2_cost(params, lam, m),
-                "off by a factor of m: divide by m, the number of training examples "
-                "(λ/(2m), not λ/2)."),
-        Mistake(lambda params, lam, m: 2 * m * _l2_cost(params, lam, m),
-                "you used λ alone: the factor in front of Σ‖W‖²_F is λ/(2m), with both the ½ "
-                "and the 1/m."),
-        Mistake(lambda params, lam, m: m * m * _l2_cost(params, lam, m),
-                "you multiplied by m instead of dividing: lam / 2 * m is (λ/2)·m; write "
-                "lam / (2 * m), with the parentheses."),
-        Mistake(lambda params, lam, m: -_l2_cost(params, lam, m),
-                "wrong sign: the penalty is added to the cost, so it is ≥ 0; a negative "
-                "penalty would reward large weights."),
-        Mistake(lambda params, lam, m: lam / (2 * m) * sum(_sq(v) for v in params.values()),
-                "you penalized the biases too: only weight matrices are penalized. Keep the "
-                "parameters whose name ends in '.W' (reglab.is_weight(name) decides)."),
-        Mistake(lambda params, lam, m: lam / (2 * m) * sum(np.sqrt(_sq(W))
-                                                          for W in _weights(params)),
-                "you added the norms ‖W‖_F instead of their squares ‖W‖²_F: the L2 penalty "
-                "uses the squared Frobenius norm, Σ w_ij² with no square root."),
-        Mistake(lambda params, lam, m: lam / (2 * m) * sum(np.sqrt(_sq(W))
-                                                          for W in _weights(params)) ** 2,
-                "you squared the sum of the norms, (Σ‖W‖_F)²: square each norm first, then "
-                "add, Σ‖W‖²_F."),
-        Mistake(lambda params, lam, m: lam / (2 * m) * sum(float(np.sum(W))
-                                                          for W in _weights(params)),
-                "you added up the weights themselves, Σ w_ij: square every entry before "
-                "adding, Σ w_ij² (np.sum(W ** 2))."),
-        Mistake(lambda params, lam, m: lam / (2 * m) * sum(float(np.sum(W)) ** 2
-                                                          for W in _weights(params)),
-                "you squared the sum of the entries, (Σ w_ij)²: square every entry first, "
-                "then add, Σ w_ij²."),
-        Mistake(lambda params, lam, m: lam / (2 * m) * sum(float(np.sum(np.abs(W)))
-                                                          for W in _weights(params)),
-                "you computed the L1 penalty (Σ|w_ij|): the L2 penalty adds the squares w_ij²."),
-        Mistake(lambda params, lam, m: lam / (2 * m) * sum(float(np.mean(np.square(W)))
-                                                          for W in _weights(params)),
-                "you averaged the squared entries (np.mean): ‖W‖²_F is their sum (np.sum)."),
-        Mistake(lambda params, lam, m: lam / (2 * m) * _sq(_weights(params)[-1]),
-                "you penalized only the last weight matrix (did the loop overwrite a variable "
-                "instead of adding to it?): add ‖W‖²_F over every layer."),
-    ),
-)
+# The same exercise as the penalty value of exercise 00 (same cases and table of mistakes).
+L2_COST = replace(L2_PENALTY_VALUE, name="l2_cost")
 
 
 def check_l2_cost(l2_cost) -> bool:

@@ -280,7 +280,7 @@ L2_PENALTY_VALUE = Exercise(
         Case("a 3-4-2 network, λ = 0.7, m = 50", (_net(3, 4, 2), 0.7, 50)),
         Case("a 4-5-3-2 network (three weight matrices), λ = 1.5, m = 8",
              (_net(4, 5, 3, 2), 1.5, 8)),
-        Case("logistic regression (one weight matrix), λ = 2.0, m = 10", (_net(5, 1), 2.0, 10)),
+        Case("logistic regression (one weight matrix), λ = 3.0, m = 10", (_net(5, 1), 3.0, 10)),
         Case("λ = 0 (no regularization)", (_net(2, 3, 1), 0.0, 20)),
         Case("a single training example, m = 1", (_net(2, 2, 2), 0.5, 1)),
         Case("all weights zero but nonzero biases", (_ZERO_WEIGHTS, 1.0, 4)),
@@ -297,7 +297,7 @@ L2_PENALTY_VALUE = Exercise(
         Mistake(lambda params, lam, m: 2 * m * _l2_penalty_value(params, lam, m),
                 "you used λ alone: the factor in front of the sum is λ/(2m)."),
         Mistake(lambda params, lam, m: lam / (2 * m) * sum(_sum_sq(v) for v in params.values()),
-                "you included the biases: only weight matrices are penalized. Keep the "
+                "you penalized the biases too: only weight matrices are penalized. Keep the "
                 "parameters whose name ends in '.W' (reglab.is_weight(name) decides)."),
         Mistake(lambda params, lam, m: lam / (2 * m) * sum(_frobenius(W) for W in _weights(params)),
                 "you added the norms ‖W‖_F instead of their squares ‖W‖²_F: drop the square "
@@ -306,6 +306,16 @@ L2_PENALTY_VALUE = Exercise(
                                                           for W in _weights(params)) ** 2,
                 "you squared the sum of the norms, (Σ‖W‖_F)²: square each norm first, then "
                 "add, Σ‖W‖²_F."),
+        Mistake(lambda params, lam, m: -_l2_penalty_value(params, lam, m),
+                "wrong sign: the penalty is added to the cost, so it is ≥ 0; a negative "
+                "penalty would reward large weights."),
+        Mistake(lambda params, lam, m: lam / (2 * m) * sum(np.sum(W) for W in _weights(params)),
+                "you added up the weights themselves, Σ w_ij: square every entry before "
+                "adding, Σ w_ij² (np.sum(W ** 2))."),
+        Mistake(lambda params, lam, m: lam / (2 * m) * sum(np.sum(W) ** 2
+                                                          for W in _weights(params)),
+                "you squared the sum of the entries, (Σ w_ij)²: square every entry first, "
+                "then add, Σ w_ij²."),
         Mistake(lambda params, lam, m: lam / (2 * m) * sum(_sum_abs(W) for W in _weights(params)),
                 "you computed the L1 penalty (Σ|w|): the L2 penalty adds the squares w²."),
         Mistake(lambda params, lam, m: lam / (2 * m) * sum(np.mean(np.square(W))
