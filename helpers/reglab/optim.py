@@ -44,12 +44,19 @@ class Optimizer:
         """Forget all state (step count, velocities, moment estimates)."""
         self.state: dict = {"t": 0}
         self._layout = None  # ((name, shape), ...) of the parameters the state belongs to
+        self._work = None  # scratch vector for rules that need a temporary (not state)
 
     def _slot(self, kind: str, like: np.ndarray) -> np.ndarray:
         """The flat state vector ``kind``, created as zeros on first use."""
         if kind not in self.state:
             self.state[kind] = np.zeros_like(like)
         return self.state[kind]
+
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        """A reusable uninitialized vector shaped like ``like``, for in-place arithmetic."""
+        if self._work is None or self._work.shape != like.shape or self._work.dtype != like.dtype:
+            self._work = np.empty_like(like)
+        return self._work
 
     def slot_view(self, kind: str, name: str) -> np.ndarray:
         """Parameter ``name``'s part of the state vector ``kind``, in the parameter's shape."""
@@ -86,7 +93,7 @@ class Optimizer:
 
     def __repr__(self):
         hyper = ", ".join(f"{k}={v:g}" for k, v in vars(self).items()
-                          if k not in ("state", "_layout"))
+                          if k not in ("state", "_layout", "_work"))
         return f"{type(self).__name__}({hyper})"
 
 
@@ -205,14 +212,20 @@ class Adam(Optimizer):
         s = self._slot("s", theta)
         r = self._slot("r", theta)
         t = self.state["t"]
+        tmp = self._scratch(theta)  # every line below works in place: no temporaries
+        np.multiply(g, 1 - self.beta1, out=tmp)
         s *= self.beta1
-        s += (1 - self.beta1) * g
+        s += tmp  # s = b1 s + (1 - b1) g
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - self.beta2
         r *= self.beta2
-        r += (1 - self.beta2) * (g * g)
-        step_size = self.lr / (1 - self.beta1**t)
-        denom = np.sqrt(r / (1 - self.beta2**t))
-        denom += self.eps
-        theta -= step_size * s / denom
+        r += tmp  # r = b2 r + (1 - b2) g^2
+        np.divide(r, 1 - self.beta2**t, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        tmp += self.eps  # sqrt(r_hat) + eps
+        np.divide(s, tmp, out=tmp)
+        tmp *= self.lr / (1 - self.beta1**t)  # lr s_hat / (sqrt(r_hat) + eps)
+        theta -= tmp
 
 
 class _Wrapper:
