@@ -332,18 +332,10 @@ def test_passing_a_call_instead_of_a_function():
 
 # ---------------------------------------------------------------- multiple choice
 
-@pytest.mark.parametrize("answer", ["c", " C ", "(c)"])
-def test_label_question_right_answer(answer, capsys):
-    assert checks.check_label_question(answer) is True
-    assert capsys.readouterr().out.startswith("✓ label preservation: (c) is right")
-
-
 @pytest.mark.parametrize(("answer", "message"), [
     ("a", r"one-pixel shift moves the whole digit.*Label-preserving"),
     ("b", r"slanted by ±10°.*Label-preserving"),
     ("d", r"brighter or fainter ink.*Label-preserving"),
-    (None, r"letter of an option"),
-    ("e", r"one of 'a', 'b', 'c', 'd'"),
 ])
 def test_label_question_wrong_answers_explained(answer, message):
     with pytest.raises(AssertionError, match=message):
@@ -358,18 +350,6 @@ def test_label_question_wrong_answers_explained(answer, message):
 def test_copies_question_wrong_answers_explained(answer, message):
     with pytest.raises(AssertionError, match=message):
         checks.check_copies_question(answer)
-
-
-def test_copies_question_right_answer(capsys):
-    assert checks.check_copies_question("a") is True
-    assert "is right" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("question", [checks.LABEL_QUESTION, checks.COPIES_QUESTION],
-                         ids=lambda q: q.name)
-def test_every_option_has_an_explanation(question):
-    assert set(question.why) == set(question.options) == {"a", "b", "c", "d"}
-    assert all(len(text) > 60 for text in question.why.values())
 
 
 def test_label_question_flip_really_changes_asymmetric_digits():

@@ -370,18 +370,10 @@ def test_dropout_backward_stub_says_not_implemented():
 
 # ---------------------------------------------------------------- multiple choice
 
-@pytest.mark.parametrize("answer", ["c", " C ", "(c)"])
-def test_keep_prob_question_right_answer(answer, capsys):
-    assert checks.check_keep_prob_question(answer) is True
-    assert capsys.readouterr().out.startswith("✓ INF721 exercise 4: (c) is right")
-
-
 @pytest.mark.parametrize(("answer", "message"), [
     ("a", r"other way round.*DEcreases"),
     ("b", r"fewer steps, not more"),
     ("d", r"does not depend on keep_prob"),
-    (None, r"letter of an option"),
-    ("e", r"one of 'a', 'b', 'c', 'd'"),
 ])
 def test_keep_prob_question_wrong_answers_explained(answer, message):
     with pytest.raises(AssertionError, match=message):
@@ -401,13 +393,6 @@ def test_rate_question_right_answer(capsys):
 def test_rate_question_wrong_answers_explained(answer, message):
     with pytest.raises(AssertionError, match=message):
         checks.check_rate_question(answer)
-
-
-@pytest.mark.parametrize("question", [checks.KEEP_PROB_QUESTION, checks.RATE_QUESTION],
-                         ids=lambda q: q.name)
-def test_every_option_has_an_explanation(question):
-    assert set(question.why) == set(question.options) == {"a", "b", "c", "d"}
-    assert all(len(text) > 60 for text in question.why.values())
 
 
 def test_rate_question_matches_reglab_from_rate():

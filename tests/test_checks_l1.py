@@ -287,18 +287,10 @@ def test_exercise3_options_are_the_lecture_ones():
     assert set(checks.EXERCISE3.why) == set(checks.EXERCISE3.options)
 
 
-@pytest.mark.parametrize("answer", ["a", "A", " (a) ", "a)"])
-def test_exercise3_right_answer(answer, capsys):
-    assert checks.check_exercise3(answer) is True
-    assert capsys.readouterr().out.startswith("✓ exercise 3: (a) is right")
-
-
 @pytest.mark.parametrize(("answer", "message"), [
     ("b", r"shrinks in proportion to w.*without reaching it"),
     ("c", r"random \*activations\*"),
     ("d", r"changes the training data, not the penalty"),
-    ("e", r"one of 'a', 'b', 'c', 'd'"),
-    (1, r"letter of an option"),
 ])
 def test_exercise3_wrong_answers_explained(answer, message):
     with pytest.raises(AssertionError, match=message):

@@ -222,19 +222,10 @@ def test_engine_works_for_a_new_exercise(capsys):
 W5 = np.array([[0.2, -0.1], [0.3, 0.4]])
 
 
-@pytest.mark.parametrize("answer", ["c", "C", " (c) ", "c)", "(C)."])
-def test_exercise5_right_answer_in_any_spelling(answer, capsys):
-    assert norms.check_exercise5(answer) is True
-    assert capsys.readouterr().out.startswith("✓ exercise 5: (c) is right")
-
-
 @pytest.mark.parametrize(("answer", "message"), [
     ("a", r"largest column sum.*np\.linalg\.norm\(W, 1\)"),
     ("b", r"nuclear norm.*sum of its singular values"),
     ("d", r"more than .* = 1\.00.*not the result of a usual slip"),
-    (1.0, r"letter of an option"),
-    ("e", r"one of 'a', 'b', 'c', 'd'"),
-    (None, r"letter of an option.*got NoneType None"),
 ])
 def test_exercise5_wrong_answers_explained(answer, message):
     with pytest.raises(AssertionError, match=message):

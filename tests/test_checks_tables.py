@@ -1,13 +1,18 @@
-"""Every exercise table of reglab.checks is sound, diagnoses itself, and rejects a stub.
+"""Every exercise and question of reglab.checks is sound, explains itself, rejects a stub.
 
-The tables are found by walking the modules of reglab.checks, so an exercise added
-later is covered without being listed here. For each :class:`reglab.checks.Exercise`:
+The exercises and questions are found by walking the modules of reglab.checks, so one
+added later is covered without being listed here. For each :class:`reglab.checks.Exercise`:
 
 * ``table_problems()`` is empty: no wrong formula fails on a case, and no two formulas
   (the reference included) agree on every case;
 * each wrong formula, handed in as a student's answer, fails with exactly its own message;
 * a function that still raises ``NotImplementedError`` fails as "not implemented yet",
   through the exercise and through its public ``check_<name>`` function.
+
+For each :class:`reglab.checks.MultipleChoice`, through the module's public
+``check_...(answer)`` function that asks it: the right letter passes in any spelling and
+prints its reasoning, every wrong letter fails with its own explanation, and anything
+that is not one of the letters is rejected as such.
 """
 
 import importlib
@@ -17,12 +22,15 @@ import pkgutil
 import pytest
 
 import reglab.checks
-from reglab.checks import Exercise
+from reglab.checks import Exercise, MultipleChoice
 
 MODULES = [importlib.import_module(f"reglab.checks.{info.name}")
            for info in pkgutil.iter_modules(reglab.checks.__path__)]
 EXERCISES = {f"{module.__name__.rsplit('.', 1)[1]}.{obj.name}": (module, obj)
              for module in MODULES for obj in vars(module).values() if isinstance(obj, Exercise)}
+QUESTIONS = {f"{module.__name__.rsplit('.', 1)[1]}.{name}": (module, obj)
+             for module in MODULES for name, obj in vars(module).items()
+             if isinstance(obj, MultipleChoice)}
 
 
 def test_every_checks_module_has_exercises():
@@ -62,3 +70,67 @@ def test_stub_says_not_implemented(key):
         with pytest.raises(NotImplementedError, match=f"{ex.name} is not implemented yet") as info:
             check(_stub)
         assert isinstance(info.value.__cause__, NotImplementedError)
+
+
+# ------------------------------------------------------------------ multiple choice
+
+def _answer_checks(module):
+    """The module's public functions ``check_...(answer)``: the ones that ask a question."""
+    return [f for name, f in vars(module).items() if name.startswith("check_")
+            and inspect.isfunction(f) and list(inspect.signature(f).parameters) == ["answer"]]
+
+
+def _check_for(key, capsys):
+    """The public function that asks question ``key``: the one whose success names it."""
+    module, question = QUESTIONS[key]
+    found = []
+    for check in _answer_checks(module):
+        try:
+            check(question.answer)
+        except AssertionError:
+            continue
+        if capsys.readouterr().out.startswith(f"✓ {question.name}: "):
+            found.append(check)
+    assert len(found) == 1, f"{key}: {len(found)} public check functions ask it"
+    return found[0]
+
+
+def test_every_answer_check_asks_a_question():
+    for module in MODULES:
+        questions = [q for key, (m, q) in QUESTIONS.items() if m is module]
+        assert len(_answer_checks(module)) == len(questions), module.__name__
+
+
+@pytest.mark.parametrize("key", QUESTIONS)
+def test_right_answer_passes_in_any_spelling(key, capsys):
+    check = _check_for(key, capsys)
+    _, question = QUESTIONS[key]
+    right = question.answer
+    for spelled in (right, right.upper(), f" ({right}) ", f"{right})", f"({right.upper()})."):
+        assert check(spelled) is True
+        assert capsys.readouterr().out == (
+            f"✓ {question.name}: ({right}) is right. {question.why[right]}\n")
+
+
+@pytest.mark.parametrize("key", QUESTIONS)
+def test_every_wrong_answer_fails_with_its_own_explanation(key, capsys):
+    check = _check_for(key, capsys)
+    _, question = QUESTIONS[key]
+    assert len(question.options) >= 3 and set(question.why) == set(question.options)
+    assert len(set(question.why.values())) == len(question.why)     # each its own text
+    assert all(len(text) > 60 for text in question.why.values())    # long enough to say why
+    for letter in set(question.options) - {question.answer}:
+        with pytest.raises(AssertionError) as info:
+            check(letter)
+        assert str(info.value) == f"({letter}) is not right. {question.why[letter]}"
+
+
+@pytest.mark.parametrize("key", QUESTIONS)
+def test_what_is_not_a_letter_is_rejected(key, capsys):
+    check = _check_for(key, capsys)
+    for not_a_letter in (None, 1, 1.0):
+        with pytest.raises(AssertionError, match=r"answer must be the letter of an option "
+                                                 r".*got (NoneType None|int 1|float 1\.0)"):
+            check(not_a_letter)
+    with pytest.raises(AssertionError, match=r"answer must be one of 'a', 'b', 'c'.*got 'z'"):
+        check("z")

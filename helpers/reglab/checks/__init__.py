@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -181,11 +182,7 @@ class Exercise:
         try:
             out = student_fn(*args)
         except NotImplementedError as err:
-            raise NotImplementedError(
-                f"{self.name} is not implemented yet: replace the line "
-                f"`raise NotImplementedError(...)` in its cell with your code, run that "
-                f"cell, then run this check again."
-            ) from err
+            raise _not_implemented(self.name) from err
         except Exception as err:
             if hasattr(err, "add_note"):  # Python >= 3.11
                 where = f"(raised by {self.name} on {case.label}:\n{self._describe_args(case)})"
@@ -232,6 +229,52 @@ class Exercise:
             names = []
         names = (names + [f"arg{i}" for i in range(len(case.args))])[: len(case.args)]
         return "\n".join(f"    {n} = {_show(v)}" for n, v in zip(names, case.args, strict=True))
+
+
+def _not_implemented(name: str) -> NotImplementedError:
+    """The error for a student function that still raises NotImplementedError."""
+    return NotImplementedError(
+        f"{name} is not implemented yet: replace the line `raise NotImplementedError(...)` "
+        f"in its cell with your code, run that cell, then run this check again.")
+
+
+def _global_random_states():
+    return np.random.get_state(legacy=False), random.getstate()  # noqa: NPY002
+
+
+def _call_with_own_rng(name: str, fn, args, *, draw_hint: str):
+    """``fn(*args)``, failing if it drew from a global random state instead of its ``rng``.
+
+    Both np.random's legacy global state and Python's ``random`` are compared before and
+    after the call. ``draw_hint`` shows how to draw from rng instead, e.g.
+    ``"D = rng.random(A.shape) < keep_prob"``. A stub gets the "not implemented" error.
+    """
+    np_before, py_before = _global_random_states()
+    try:
+        out = fn(*args)
+    except NotImplementedError as err:
+        raise _not_implemented(name) from err
+    np_after, py_after = _global_random_states()
+    same_np = (np_before["state"]["pos"] == np_after["state"]["pos"]
+               and np_before["has_gauss"] == np_after["has_gauss"]
+               and np.array_equal(np_before["state"]["key"], np_after["state"]["key"]))
+    if not same_np:
+        raise AssertionError(
+            f"{name}: you used np.random (the global random state: np.random.rand, "
+            f"np.random.randint, np.random.seed, ...) instead of the rng you were given, so "
+            f"the result is not reproducible from the caller's seed. Draw every random "
+            f"number from rng: {draw_hint}.")
+    if py_before != py_after:
+        raise AssertionError(
+            f"{name}: you used Python's random module (random.randint, random.choice, ...) "
+            f"instead of the rng you were given, so the result is not reproducible from the "
+            f"caller's seed. Draw every random number from rng.")
+    return out
+
+
+def _a(*values) -> np.ndarray:
+    """A float64 array of the entries: ``_a(1, 2)`` a vector, ``_a([1, 2], [3, 4])`` a matrix."""
+    return np.array(values, dtype=np.float64)
 
 
 def _answer(x) -> np.ndarray:

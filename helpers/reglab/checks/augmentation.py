@@ -32,11 +32,9 @@ Shapes: X (m, L) float, y (m,) int, shifts (m,) int.
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 
-from . import Case, Exercise, Mistake, MultipleChoice
+from . import Case, Exercise, Mistake, MultipleChoice, _a, _call_with_own_rng
 
 __all__ = [
     "COPIES_QUESTION",
@@ -66,18 +64,14 @@ def _shift_row(x, k: int) -> np.ndarray:
     return out
 
 
-def _shift_signals(X, shifts):
-    return np.array([_shift_row(x, k) for x, k in zip(X, shifts, strict=True)]).reshape(
-        np.shape(X))
-
-
 def _rows(X, shifts, row_fn):
+    """row_fn(x, k) for every row x of X (m, L) and its shift k: (m, L)."""
     return np.array([row_fn(x, int(k)) for x, k in zip(X, shifts, strict=True)]).reshape(
         np.shape(X))
 
 
-def _a(*rows) -> np.ndarray:
-    return np.array(rows, dtype=np.float64)
+def _shift_signals(X, shifts):
+    return _rows(X, shifts, _shift_row)
 
 
 def _i(*values) -> np.ndarray:
@@ -144,36 +138,11 @@ def _fail(message: str):
     raise AssertionError(f"random_shift: {message}")
 
 
-def _global_states():
-    return np.random.get_state(legacy=False), random.getstate()  # noqa: NPY002
-
-
-def _same_np_state(a, b) -> bool:
-    return (a["state"]["pos"] == b["state"]["pos"] and a["has_gauss"] == b["has_gauss"]
-            and np.array_equal(a["state"]["key"], b["state"]["key"]))
-
-
 def _call(fn, X, y, max_shift, rng):
     """Call the student's function on copies; check the global states and the inputs."""
     X_in, y_in = X.copy(), y.copy()
-    np_before, py_before = _global_states()
-    try:
-        out = fn(X_in, y_in, max_shift, rng)
-    except NotImplementedError as err:
-        raise NotImplementedError(
-            "random_shift is not implemented yet: replace the line `raise "
-            "NotImplementedError(...)` in its cell with your code, run that cell, then run "
-            "this check again.") from err
-    np_after, py_after = _global_states()
-    if not _same_np_state(np_before, np_after):
-        _fail("you used np.random (the global random state: np.random.randint, "
-              "np.random.rand, np.random.seed, ...) instead of the rng you were given, so "
-              "the result is not reproducible from the caller's seed. Draw every random "
-              "number from rng, e.g. rng.integers(-max_shift, max_shift + 1, size=len(X)).")
-    if py_before != py_after:
-        _fail("you used Python's random module (random.randint, random.choice, ...) instead "
-              "of the rng you were given, so the result is not reproducible from the "
-              "caller's seed. Draw every random number from rng.")
+    out = _call_with_own_rng("random_shift", fn, (X_in, y_in, max_shift, rng),
+                             draw_hint="rng.integers(-max_shift, max_shift + 1, size=len(X))")
     if not np.array_equal(X_in, X):
         _fail("you modified X in place: the caller's data changed. Build a new array (e.g. "
               "np.zeros_like(X) and fill it) instead of assigning into X.")

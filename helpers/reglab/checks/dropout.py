@@ -39,11 +39,9 @@ forward pass hands to the backward pass is the pair ``(D, keep_prob)``.
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 
-from . import Case, Exercise, Mistake, MultipleChoice, _show
+from . import Case, Exercise, Mistake, MultipleChoice, _a, _call_with_own_rng, _show
 
 __all__ = [
     "APPLY_MASK",
@@ -58,10 +56,6 @@ __all__ = [
 ]
 
 _rng = np.random.default_rng(404)  # the cases are the same on every run
-
-
-def _a(*rows) -> np.ndarray:
-    return np.array(rows, dtype=np.float64)
 
 
 def _b(*rows) -> np.ndarray:
@@ -144,34 +138,10 @@ def _fail(name: str, message: str):
     raise AssertionError(f"{name}: {message}")
 
 
-def _global_states():
-    return np.random.get_state(legacy=False), random.getstate()  # noqa: NPY002
-
-
-def _same_np_state(a, b) -> bool:
-    return (a["state"]["pos"] == b["state"]["pos"] and a["has_gauss"] == b["has_gauss"]
-            and np.array_equal(a["state"]["key"], b["state"]["key"]))
-
-
 def _guarded(name: str, fn, args, arrays: dict):
     """Call fn(*args); fail on global random state used or any array in ``arrays`` changed."""
     copies = {k: v.copy() for k, v in arrays.items()}
-    np_before, py_before = _global_states()
-    try:
-        out = fn(*args)
-    except NotImplementedError as err:
-        raise NotImplementedError(
-            f"{name} is not implemented yet: replace the line `raise NotImplementedError(...)` "
-            f"in its cell with your code, run that cell, then run this check again.") from err
-    np_after, py_after = _global_states()
-    if not _same_np_state(np_before, np_after):
-        _fail(name, "you used np.random (the global random state: np.random.rand, "
-              "np.random.binomial, np.random.seed, ...) instead of the rng you were given, "
-              "so the mask is not reproducible from the caller's seed. Draw it from rng: "
-              "D = rng.random(A.shape) < keep_prob.")
-    if py_before != py_after:
-        _fail(name, "you used Python's random module instead of the rng you were given, so "
-              "the mask is not reproducible from the caller's seed. Draw it from rng.")
+    out = _call_with_own_rng(name, fn, args, draw_hint="D = rng.random(A.shape) < keep_prob")
     for k, v in arrays.items():
         if not np.array_equal(v, copies[k]):
             _fail(name, f"you modified {k} in place (e.g. {k} *= D or {k} /= keep_prob, as "

@@ -96,15 +96,7 @@ def _run(val_losses, patience, min_delta=0.0, *, stop_at=None, tie_improves=Fals
 
 def _early_stopping_epochs(val_losses, patience, min_delta=0.0):
     """The reference: (stop_epoch, best_epoch), 0-based; see the module docstring."""
-    best, best_epoch, wait = None, 0, 0
-    for epoch, value in enumerate(val_losses):
-        if best is None or best - value > min_delta:
-            best, best_epoch, wait = value, epoch, 0
-        else:
-            wait += 1
-            if wait >= patience:
-                return epoch, best_epoch
-    return len(val_losses) - 1, best_epoch
+    return _run(val_losses, patience, min_delta)
 
 
 def _look_ahead(val_losses, patience, min_delta=0.0):

@@ -224,7 +224,6 @@ def check_diagnose(diagnose) -> bool:
 # -------------------------------------------------------- the recipe's next step
 
 
-
 def _recipe_step(train_err, val_err, baseline_err, tol=0.1):
     return RECIPE_STEPS[_diagnose(train_err, val_err, baseline_err, tol)]
 

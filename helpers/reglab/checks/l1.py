@@ -43,7 +43,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Case, Exercise, Mistake, MultipleChoice
+from ..penalties import L1
+from ..theory import lasso_solution_diagonal, soft_threshold
+from . import Case, Exercise, Mistake, MultipleChoice, _a
 
 __all__ = [
     "EXERCISE3",
@@ -59,10 +61,6 @@ __all__ = [
 _rng = np.random.default_rng(3)  # the cases are the same on every run
 
 
-def _a(*values) -> np.ndarray:
-    return np.array(values, dtype=np.float64)
-
-
 def _with_zeros(shape, n_zeros):
     """A random matrix with ``n_zeros`` entries set to exactly 0 (and some negative ones)."""
     W = _rng.normal(size=shape)
@@ -73,7 +71,7 @@ def _with_zeros(shape, n_zeros):
 # ------------------------------------------------------------ task 1: the L1 gradient
 
 def _l1_gradient(W, lam, m):
-    return lam / (2 * m) * np.sign(W)
+    return L1(lam).grad(W, m)  # (λ/2m)·sign(W), as in reglab
 
 
 L1_GRADIENT = Exercise(
@@ -135,13 +133,9 @@ def check_l1_gradient(l1_gradient) -> bool:
 
 # ------------------------------------------------------------ task 2: soft-thresholding
 
-def _soft_threshold(x, t):
-    return np.sign(x) * np.maximum(np.abs(x) - t, 0.0)
-
-
 SOFT_THRESHOLD = Exercise(
     name="soft_threshold",
-    reference=_soft_threshold,
+    reference=soft_threshold,
     cases=(
         Case("a vector with entries above, below and inside [-t, t], t = 1",
              (_a(3.0, -2.5, 0.4, -0.6, 1.5), 1.0)),
@@ -189,13 +183,9 @@ def check_soft_threshold(soft_threshold) -> bool:
 
 # ---------------------------------------- task 3: the L1 solution of the quadratic model
 
-def _l1_quadratic_solution(theta_hat, h_diag, alpha):
-    return _soft_threshold(theta_hat, alpha / h_diag)
-
-
 L1_QUADRATIC_SOLUTION = Exercise(
     name="l1_quadratic_solution",
-    reference=_l1_quadratic_solution,
+    reference=lasso_solution_diagonal,
     cases=(
         Case("four weights, H = diag(0.5, 2, 4, 0.25), α = 0.5 (thresholds 1, 0.25, "
              "0.125, 2)", (_a(1.5, -0.2, 0.5, -3.0), _a(0.5, 2.0, 4.0, 0.25), 0.5)),
@@ -211,20 +201,20 @@ L1_QUADRATIC_SOLUTION = Exercise(
              (_rng.normal(scale=1.5, size=6), _rng.uniform(0.2, 5.0, size=6), 0.7)),
     ),
     mistakes=(
-        Mistake(lambda th, h, a: _soft_threshold(th, a * h),
+        Mistake(lambda th, h, a: soft_threshold(th, a * h),
                 "you used the threshold α·H_ii: it is α/H_ii. A steep direction (large H_ii) "
                 "resists the penalty, so its threshold is small."),
-        Mistake(lambda th, h, a: _soft_threshold(th, a),
+        Mistake(lambda th, h, a: soft_threshold(th, a),
                 "you used the threshold α for every weight: divide by the curvature, the "
                 "threshold of weight i is α/H_ii."),
-        Mistake(lambda th, h, a: _soft_threshold(th, 2 * a / h),
+        Mistake(lambda th, h, a: soft_threshold(th, 2 * a / h),
                 "off by a factor of 2: the threshold is α/H_ii, not 2α/H_ii (the ½ of the "
                 "quadratic model cancels the 2 of its derivative)."),
-        Mistake(lambda th, h, a: _soft_threshold(th, a / (2 * h)),
+        Mistake(lambda th, h, a: soft_threshold(th, a / (2 * h)),
                 "off by a factor of 2: the threshold is α/H_ii, not α/(2H_ii). Setting the "
                 "derivative H_ii(θ_i − θ̂_i) + α·sign(θ_i) to 0 gives "
                 "θ_i = θ̂_i − (α/H_ii)·sign(θ_i)."),
-        Mistake(lambda th, h, a: _soft_threshold(th, h / a),
+        Mistake(lambda th, h, a: soft_threshold(th, h / a),
                 "you inverted the threshold (H_ii/α): it is α/H_ii, which grows with α."),
         Mistake(lambda th, h, a: np.where(np.abs(th) > a / h, th, 0.0),
                 "you used hard thresholding: the weights above their threshold came back "

@@ -41,12 +41,14 @@ factor shows. :func:`check_conversion_question` checks a multiple-choice answer 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..layers import is_weight
-from . import Case, Exercise, Mistake, MultipleChoice, _answer, _close
+from ..penalties import L2
+from . import Case, Exercise, Mistake, MultipleChoice, _a, _answer, _close
 from .norms import L2_PENALTY_VALUE, _net
 from .norms import _sum_sq as _sq
 
@@ -65,10 +67,6 @@ __all__ = [
 ]
 
 _rng = np.random.default_rng(202)  # the cases are the same on every run
-
-
-def _a(*values) -> np.ndarray:
-    return np.array(values, dtype=np.float64)
 
 
 def _like(params) -> dict:
@@ -119,8 +117,8 @@ class DictExercise(Exercise):
     def _wrong_entries(self, student_fn) -> str:
         """Which names are wrong in the first failing case (weights and biases told apart)."""
         for case in self.cases:
-            expected = self._convert(self.reference(*[_copy(a) for a in case.args]))
-            got = self._convert(student_fn(*[_copy(a) for a in case.args]))
+            expected = self._convert(self.reference(*copy.deepcopy(case.args)))
+            got = self._convert(student_fn(*copy.deepcopy(case.args)))
             if not self._equal(got, expected):
                 wrong = [k for k in expected if not _close(got[k], expected[k])]
                 kinds = {is_weight(k) for k in wrong}
@@ -144,7 +142,7 @@ class DictExercise(Exercise):
             raise AssertionError(
                 f"{self.name} returned None on {case.label}: did you forget the `return` statement?"
             )
-        ref = self.reference(*[_copy(a) for a in case.args])
+        ref = self.reference(*copy.deepcopy(case.args))
         if not isinstance(out, dict):
             raise AssertionError(
                 f"{self.name} must return a dict {{name: array}} with the names of params "
@@ -175,12 +173,6 @@ class DictExercise(Exercise):
         return {k: _answer(out[k]) for k in ref}
 
 
-def _copy(x):
-    if isinstance(x, dict):
-        return {k: np.array(v, copy=True) for k, v in x.items()}
-    return np.array(x, copy=True) if isinstance(x, np.ndarray) else x
-
-
 # ------------------------------------------------------------------ task 1: the cost
 
 # The same exercise as the penalty value of exercise 00 (same cases and table of mistakes).
@@ -195,7 +187,8 @@ def check_l2_cost(l2_cost) -> bool:
 # ------------------------------------------------------- task 2: the gradient of J
 
 def _l2_gradients(params, grads, lam, m):
-    return _map(params, lambda k: grads[k] + lam / m * params[k], lambda k: grads[k].copy())
+    penalty = L2(lam)  # gradient (λ/m)·W on the weights, as in reglab
+    return _map(params, lambda k: grads[k] + penalty.grad(params[k], m), lambda k: grads[k].copy())
 
 
 def _grad_with(weight_term, bias_term=None):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layers import is_weight
-from . import Case, Exercise, Mistake, MultipleChoice
+from . import Case, Exercise, Mistake, MultipleChoice, _a
 
 __all__ = [
     "FROBENIUS",
@@ -44,10 +44,6 @@ _rng = np.random.default_rng(721)  # the cases are the same on every run
 #: The matrix of INF721 exercise 5 and the worked example of its Appendix A.2.
 W_EX5 = np.array([[0.2, -0.1], [0.3, 0.4]])
 W_APPENDIX = np.array([[0.1, -0.05], [0.02, 0.15]])
-
-
-def _a(*values) -> np.ndarray:
-    return np.array(values, dtype=np.float64)
 
 
 def _sum_abs(x):
