@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test lint student bench clean
+.PHONY: lab test lint student bench clean git-filter
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,10 +23,11 @@ $(STAMP): pyproject.toml
 # --allow-root only when run as root (containers, Binder-like images).
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
+# JupyterLab on the whole collection (notebooks/ and exercises/), opening notebook 00.
+lab: $(STAMP) git-filter
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_norms_and_notation.ipynb
 
-test: $(STAMP)
+test: $(STAMP) git-filter
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -36,6 +37,15 @@ lint: $(STAMP)
 # Regenerate the student notebooks from exercises/solutions/.
 student: $(STAMP)
 	$(BIN)/python tools/make_student.py
+
+# Install, for this clone, the git clean filter named in .gitattributes: git then sees a
+# notebook through the committed-output policy, so running and saving notebooks leaves
+# the working copy clean and `git pull` works. Nothing happens outside a git clone.
+git-filter:
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git config filter.notebook-policy.clean \
+	    '"$(abspath $(BIN))/python" "$(CURDIR)/tools/notebook_policy.py"'; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_train_step.py

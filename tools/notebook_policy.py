@@ -1,0 +1,108 @@
+"""The committed-output policy of the collection, and a git clean filter that applies it.
+
+One function, :func:`clean`, decides what a committed notebook holds:
+
+* cells whose first line is ``# NBVAL_CHECK_OUTPUT`` keep their outputs (streams merged,
+  so the stored text does not depend on how the kernel chunked it) and an
+  ``execution_count`` equal to the cell's position among the code cells (1, 2, ...), which
+  is what a top-to-bottom run gives. nbval compares a marked cell only when the stored
+  count is not None, and fails a cell whose stored outputs have no count;
+* every other code cell gets no outputs and ``execution_count = None``;
+* volatile metadata goes: per-cell ``execution`` timings, ``collapsed``/``scrolled`` view
+  state, widget state, the notebook signature and the Python version in ``language_info``;
+  the kernel is always ``python3``.
+
+``tools/refresh_outputs.py`` writes notebooks through it. Used as a git *clean* filter
+(installed for the clone by ``make lab`` / ``make test``, see ``.gitattributes``), it makes
+a working copy that was only opened, run and saved look unchanged to git, so ``git pull``
+of a newer version of the course does not stop on local changes::
+
+    python tools/notebook_policy.py < notebook.ipynb > cleaned.ipynb
+
+The output is written like nbformat writes files (indent 1, sorted keys, trailing newline),
+so a committed notebook passes through the filter byte for byte unchanged.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import nbformat
+
+CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+VOLATILE_NB_METADATA = ("widgets", "signature")
+
+
+def is_check_cell(cell) -> bool:
+    """True for a code cell whose first line is ``# NBVAL_CHECK_OUTPUT``."""
+    if cell.cell_type != "code" or not cell.source:
+        return False
+    return cell.source.splitlines()[0].strip() == CHECK_MARKER
+
+
+def merge_streams(outputs: list) -> list:
+    """Merge stream outputs of the same name (stdout, stderr) into one, in place of the first.
+
+    Mirrors nbval's ``coalesce_streams``: the first output of each stream name keeps
+    its place and receives the text of the later ones.
+    """
+    merged, streams = [], {}
+    for out in outputs:
+        if out.output_type == "stream":
+            if out.name in streams:
+                streams[out.name].text += out.text
+                continue
+            out = nbformat.from_dict({"output_type": "stream", "name": out.name,
+                                      "text": out.text})
+            streams[out.name] = out
+        merged.append(out)
+    return merged
+
+
+def clean(nb) -> None:
+    """Apply the output policy to a notebook (executed or not), in place."""
+    position = 0
+    for cell in nb.cells:
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        if cell.cell_type != "code":
+            continue
+        position += 1
+        if is_check_cell(cell) and cell.outputs:
+            cell.execution_count = position
+            cell.outputs = merge_streams(cell.outputs)
+            for out in cell.outputs:
+                if out.output_type == "execute_result":
+                    out.execution_count = position
+        else:
+            cell.outputs = []
+            cell.execution_count = None
+    for key in VOLATILE_NB_METADATA:
+        nb.metadata.pop(key, None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata.get("language_info", {}).pop("version", None)
+
+
+def to_text(nb) -> str:
+    """The file contents nbformat.write would produce (it adds the final newline)."""
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def main() -> int:
+    """The git clean filter: a notebook on stdin, its cleaned version on stdout."""
+    text = sys.stdin.buffer.read().decode("utf-8")
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception:  # not a notebook we can read: hand it to git as it is
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        return 0
+    clean(nb)
+    sys.stdout.buffer.write(to_text(nb).encode("utf-8"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
