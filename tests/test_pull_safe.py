@@ -6,11 +6,13 @@ notebook through the committed-output policy. These tests
 
 * run the filter over every committed notebook and find each one unchanged, byte for byte
   (otherwise a fresh clone would already show modified files);
-* clone the repository, execute a notebook in place the way JupyterLab does (outputs,
-  execution counts, the kernel's ``language_info``) and save it: ``git status`` stays
-  clean, and ``git pull`` of a newer upstream commit that changed the same notebook works;
-* show that the same run without the filter *does* leave the clone modified (so the first
-  test can fail).
+* clone the repository, open a notebook through Jupyter's contents manager configured
+  as ``make lab`` configures it, run every cell (outputs, execution counts, the kernel's
+  ``language_info``) and save it: ``git status`` stays clean, and ``git pull`` of a newer
+  upstream commit that changed the same notebook works;
+* show that without the filter, or without JupyterLab's post-save hook, the same run
+  leaves the clone modified and ``git pull`` refuses (so the test above can fail), and
+  that the hook never stages a real change nor adds an untracked notebook.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_server.services.contents.filemanager import FileContentsManager
 from nbclient import NotebookClient
+from traitlets.config.loader import PyFileConfigLoader
 
 ROOT = Path(__file__).resolve().parent.parent
 FILTER = ROOT / "tools" / "notebook_policy.py"
@@ -81,17 +85,25 @@ def _clone_with_upstream(tmp_path: Path, *, install_filter: bool) -> tuple[Path,
     return upstream, work
 
 
-def _run_and_save_like_jupyterlab(path: Path) -> None:
-    nb = nbformat.read(path, as_version=4)
+def _run_and_save_like_jupyterlab(work: Path, *, with_lab_config: bool = True) -> None:
+    """Open NOTEBOOK, run every cell, save it through Jupyter's contents manager.
+
+    With ``with_lab_config`` the manager is configured by the file ``make lab`` loads, so
+    its post-save hook runs as in JupyterLab.
+    """
+    config = (PyFileConfigLoader("jupyter_server_config.py", path=str(ROOT / "tools"))
+              .load_config() if with_lab_config else None)
+    manager = FileContentsManager(root_dir=str(work), config=config)
+    nb = nbformat.from_dict(manager.get(NOTEBOOK)["content"])
     NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    nbformat.write(nb, path)
+                   resources={"metadata": {"path": str((work / NOTEBOOK).parent)}}).execute()
+    manager.save({"type": "notebook", "format": "json", "content": nb}, NOTEBOOK)
 
 
 def test_running_and_saving_leaves_the_clone_clean_and_pull_works(tmp_path):
     upstream, work = _clone_with_upstream(tmp_path, install_filter=True)
     assert "notebook_policy.py" in _git(work, "config", "--get", "filter.notebook-policy.clean")
-    _run_and_save_like_jupyterlab(work / NOTEBOOK)
+    _run_and_save_like_jupyterlab(work)
     saved = nbformat.read(work / NOTEBOOK, as_version=4)
     assert any(c.get("outputs") for c in saved.cells if c.cell_type == "code"
                and not c.source.startswith("# NBVAL_CHECK_OUTPUT"))  # really run and saved
@@ -106,7 +118,30 @@ def test_running_and_saving_leaves_the_clone_clean_and_pull_works(tmp_path):
     assert "A sentence added in a newer version." in (work / NOTEBOOK).read_text()
 
 
-def test_without_the_filter_the_same_run_leaves_changes(tmp_path):
-    _, work = _clone_with_upstream(tmp_path, install_filter=False)
-    _run_and_save_like_jupyterlab(work / NOTEBOOK)
+@pytest.mark.parametrize("install_filter, with_lab_config", [(False, True), (True, False)],
+                         ids=["without the filter", "without the post-save hook"])
+def test_without_the_filter_or_the_hook_the_same_run_blocks_pull(tmp_path, install_filter,
+                                                                 with_lab_config):
+    upstream, work = _clone_with_upstream(tmp_path, install_filter=install_filter)
+    _run_and_save_like_jupyterlab(work, with_lab_config=with_lab_config)
     assert NOTEBOOK in _git(work, "status", "--porcelain")
+    nb = nbformat.read(upstream / NOTEBOOK, as_version=4)
+    nb.cells[0].source += "\n\nA sentence added in a newer version."
+    nbformat.write(nb, upstream / NOTEBOOK)
+    _git(upstream, "commit", "-qam", "newer version")
+    with pytest.raises(subprocess.CalledProcessError):
+        _git(work, "pull", "-q", "--ff-only")
+
+
+def test_hook_stages_nothing_and_leaves_real_changes_alone(tmp_path):
+    _, work = _clone_with_upstream(tmp_path, install_filter=True)
+    manager = FileContentsManager(
+        root_dir=str(work),
+        config=PyFileConfigLoader("jupyter_server_config.py", path=str(ROOT / "tools")).load_config())
+    model = manager.get(NOTEBOOK)
+    model["content"].cells[1].source += "\nx_student = 1"  # a real edit
+    manager.save({"type": "notebook", "format": "json", "content": model["content"]}, NOTEBOOK)
+    assert _git(work, "status", "--porcelain") == f" M {NOTEBOOK}\n"  # modified, not staged
+    manager.save({"type": "notebook", "format": "json",
+                  "content": nbformat.v4.new_notebook()}, "notebooks/scratch.ipynb")
+    assert "?? notebooks/scratch.ipynb" in _git(work, "status", "--porcelain")  # not added

@@ -14,10 +14,17 @@ One function, :func:`clean`, decides what a committed notebook holds:
 
 ``tools/refresh_outputs.py`` writes notebooks through it. Used as a git *clean* filter
 (installed for the clone by ``make lab`` / ``make test``, see ``.gitattributes``), it makes
-a working copy that was only opened, run and saved look unchanged to git, so ``git pull``
-of a newer version of the course does not stop on local changes::
+a working copy that was only opened, run and saved look unchanged to git::
 
     python tools/notebook_policy.py < notebook.ipynb > cleaned.ipynb
+
+The filter alone is not enough for ``git pull``: a saved notebook with outputs has another
+*size* than the committed one, and git takes a size change for a modification without
+looking at the content. :func:`refresh_git_after_save`, JupyterLab's post-save hook
+(``tools/jupyter_server_config.py``, which ``make lab`` loads), therefore tells git to look:
+when the filtered notebook equals the committed one, ``git add`` records the file's new
+size and time and stages nothing. A notebook with real changes (a student's answers) is
+left alone, and so is a file git does not track.
 
 The output is written like nbformat writes files (indent 1, sorted keys, trailing newline),
 so a committed notebook passes through the filter byte for byte unchanged.
@@ -25,7 +32,9 @@ so a committed notebook passes through the filter byte for byte unchanged.
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 
@@ -89,6 +98,27 @@ def to_text(nb) -> str:
     """The file contents nbformat.write would produce (it adds the final newline)."""
     text = nbformat.writes(nb)
     return text if text.endswith("\n") else text + "\n"
+
+
+def refresh_git_after_save(model, os_path, contents_manager=None, **kwargs) -> None:
+    """JupyterLab post-save hook: mark a saved notebook clean for git if only outputs changed.
+
+    Runs ``git add`` on ``os_path`` only if git tracks it and ``git diff`` (which compares
+    the filtered content) finds no change, so nothing is ever staged; outside a git clone,
+    or without git, it does nothing.
+    """
+    if model.get("type") != "notebook":
+        return
+    path = Path(os_path)
+
+    def git(*args):
+        return subprocess.run(["git", *args, "--", path.name], cwd=path.parent,
+                              capture_output=True, check=False).returncode
+    try:
+        if git("ls-files", "--error-unmatch") == 0 and git("diff", "--quiet") == 0:
+            git("add")
+    except OSError:  # no git on this machine
+        pass
 
 
 def main() -> int:
