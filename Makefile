@@ -25,7 +25,7 @@ ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # JupyterLab on the whole collection (notebooks/ and exercises/), opening notebook 00.
 lab: $(STAMP) git-filter
-	$(BIN)/jupyter lab $(ROOT_FLAG) --config=tools/jupyter_server_config.py \
+	$(BIN)/jupyter lab $(ROOT_FLAG) --config=tools/jupyter_server_config.py --ServerApp.root_dir=. \
 	  notebooks/00_norms_and_notation.ipynb
 
 test: $(STAMP) git-filter
