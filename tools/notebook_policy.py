@@ -9,8 +9,8 @@ One function, :func:`clean`, decides what a committed notebook holds:
   count is not None, and fails a cell whose stored outputs have no count;
 * every other code cell gets no outputs and ``execution_count = None``;
 * volatile metadata goes: per-cell ``execution`` timings, ``collapsed``/``scrolled`` view
-  state, widget state, the notebook signature and the Python version in ``language_info``;
-  the kernel is always ``python3``.
+  state, widget state, the notebook signature, and all of ``language_info`` but its name
+  (the kernel fills in versions); the kernel is always ``python3``.
 
 ``tools/refresh_outputs.py`` writes notebooks through it. Used as a git *clean* filter
 (installed for the clone by ``make lab`` / ``make test``, see ``.gitattributes``), it makes
@@ -91,7 +91,7 @@ def clean(nb) -> None:
     for key in VOLATILE_NB_METADATA:
         nb.metadata.pop(key, None)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata.get("language_info", {}).pop("version", None)
+    nb.metadata["language_info"] = {"name": "python"}  # the kernel adds versions and lexers
 
 
 def to_text(nb) -> str:
