@@ -52,7 +52,7 @@ def numerical_hessian(f, x, h: float = 1e-4) -> np.ndarray:
               - f(x - he_i + he_j) + f(x - he_i - he_j)}{4h^2}
 
     The error is O(h²); the result is symmetrized. ``f`` takes a vector of the shape
-    of ``x`` and returns a number. Shapes: x (n,) -> (n, n). Cost: 4n² calls of f.
+    of ``x`` and returns a number. Shapes: x (n,) -> (n, n). Cost: 2n(n + 1) calls of f.
     """
     x = check_array("x", x, ndim=1).astype(np.float64)
     h = check_real("h", h, low=0, low_open=True)
