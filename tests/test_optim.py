@@ -179,3 +179,61 @@ def test_float32_parameters_stay_float32():
     Adam(lr=0.1).step(params, {"0.W": np.ones((2, 2), dtype=np.float32)})
     assert params["0.W"].dtype == np.float32
     np.testing.assert_allclose(params["0.W"], 0.9, rtol=1e-6)
+
+
+def test_rmsprop_nesterov_matches_algorithm_8_6_with_interim_point():
+    """Algorithm 8.6 on f(θ) = ½θᵀAθ, written out; our parameters are its interim point θ + βv."""
+    from reglab.optim import RMSPropNesterov
+
+    A = np.array([[3.0, 0.5], [0.5, 1.0]])
+    lr, rho, beta, eps = 0.05, 0.9, 0.8, 1e-6
+    theta, v, r = THETA0.copy(), np.zeros(2), np.zeros(2)
+    opt, params = RMSPropNesterov(lr=lr, rho=rho, beta=beta, eps=eps), {"0.W": THETA0.copy()}
+    for _ in range(6):
+        interim = theta + beta * v                   # interim update
+        g = A @ interim                              # gradient at the interim point
+        r = rho * r + (1 - rho) * g * g              # accumulate
+        v = beta * v - lr / np.sqrt(eps + r) * g     # velocity (δ inside the root, as 8.5)
+        theta = theta + v                            # apply
+        opt.step(params, {"0.W": A @ params["0.W"]})
+        np.testing.assert_allclose(params["0.W"], theta + beta * v, rtol=1e-12)
+    assert set(opt.state) == {"t", "r", "v"}
+
+
+def test_rmsprop_nesterov_with_beta_0_is_rmsprop():
+    from reglab.optim import RMSPropNesterov
+
+    np.testing.assert_allclose(run(RMSPropNesterov(lr=0.01, beta=0.0))[-1],
+                               run(RMSProp(lr=0.01))[-1], rtol=1e-12)
+    with pytest.raises(ValueError, match="beta must be in"):
+        RMSPropNesterov(lr=0.01, beta=1.0)
+
+
+def test_lr_is_settable_and_validated_on_optimizers():
+    opt = Momentum(lr=0.1)
+    opt.lr = 0.05
+    assert opt.lr == 0.05 and repr(opt) == "Momentum(lr=0.05, beta=0.9)"
+    with pytest.raises(ValueError, match="lr must be in"):
+        opt.lr = 0.0
+    with pytest.raises(TypeError, match="lr must be a real number"):
+        opt.lr = None
+    assert opt.lr == 0.05
+
+
+def test_trajectory_runs_an_optimizer_from_a_point():
+    from reglab.optim import trajectory
+
+    A = np.diag([1.0, 10.0])
+    path = trajectory(SGD(lr=0.1), lambda th: A @ th, THETA0, 5)
+    assert path.shape == (6, 2)
+    np.testing.assert_allclose(path[0], THETA0)
+    np.testing.assert_allclose(path[5], (1 - 0.1 * np.diag(A)) ** 5 * THETA0)
+    opt = Adam(lr=0.1)
+    np.testing.assert_allclose(trajectory(opt, lambda th: A @ th, THETA0, 3),
+                               trajectory(opt, lambda th: A @ th, THETA0, 3))  # reset first
+    with pytest.raises(ValueError, match="grad must return an array of shape"):
+        trajectory(SGD(0.1), lambda th: th[:1], THETA0, 2)
+    with pytest.raises(TypeError, match="grad must be a function"):
+        trajectory(SGD(0.1), A, THETA0, 2)
+    with pytest.raises(ValueError, match="steps must be >= 0"):
+        trajectory(SGD(0.1), lambda th: th, THETA0, -1)

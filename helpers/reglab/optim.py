@@ -7,21 +7,30 @@ mutable state lives in ``state`` (``state["t"]`` counts steps, the other entries
 are flat vectors over all parameters, see :class:`Optimizer`) and
 :meth:`Optimizer.reset` clears it.
 
-Two wrappers compose with *any* optimizer instead of being pasted into each:
+Wrappers compose with *any* optimizer instead of being pasted into each:
 
 * :class:`GradientClipping` rescales the gradients to a maximum global norm first;
 * :class:`DecoupledWeightDecay` shrinks the weights, W ← W − lr·wd·W, next to the
-  inner update (:class:`AdamW` is Adam wrapped this way).
+  inner update (:class:`AdamW` is Adam wrapped this way);
+* :class:`ProximalL1` soft-thresholds the weights after the inner update;
+* :class:`reglab.schedules.Scheduled` sets the learning rate from a schedule before
+  every step.
+
+The learning rate ``lr`` of an optimizer or of a wrapper can be read and set; setting
+it on a wrapper passes it down the chain to the optimizer inside, so a wrapper's
+lr·wd or lr·λ/2m follows it.
 
 The rules follow Goodfellow, Bengio & Courville (2016), *Deep Learning*,
-algorithms 8.1–8.7, with ε the learning rate ``lr``.
+algorithms 8.1–8.7. Notation of the collection: α is the learning rate ``lr`` (the
+book and the slides call it ε), β the momentum coefficient ``beta`` (their α),
+ρ, ρ₁, ρ₂ the decay rates ``rho``, ``beta1``, ``beta2``, δ the small constant ``eps``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_int, check_real
+from ._validate import check_array, check_int, check_real
 from .layers import is_weight
 from .theory import soft_threshold
 
@@ -37,8 +46,17 @@ class Optimizer:
     """
 
     def __init__(self, lr: float):
-        self.lr = check_real("lr", lr, low=0, low_open=True)
+        self.lr = lr
         self.reset()
+
+    @property
+    def lr(self) -> float:
+        """The learning rate α; setting it checks that it is a real number > 0."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = check_real("lr", value, low=0, low_open=True)
 
     def reset(self) -> None:
         """Forget all state (step count, velocities, moment estimates)."""
@@ -92,15 +110,17 @@ class Optimizer:
         raise NotImplementedError
 
     def __repr__(self):
-        hyper = ", ".join(f"{k}={v:g}" for k, v in vars(self).items()
-                          if k not in ("state", "_layout", "_work"))
+        hyper = ", ".join([f"lr={self.lr:g}"] + [f"{k}={v:g}" for k, v in vars(self).items()
+                                                  if k != "state" and not k.startswith("_")])
         return f"{type(self).__name__}({hyper})"
 
 
 class SGD(Optimizer):
-    r"""Plain (minibatch) gradient descent, :math:`\theta \leftarrow \theta - \epsilon g`.
+    r"""Plain (minibatch) gradient descent, :math:`\theta \leftarrow \theta - \alpha g`.
 
-    Plain text: p -= lr * g. (Goodfellow et al., algorithm 8.1.)
+    Plain text: p -= lr * g. For a learning rate α_k that changes with the step k
+    (algorithm 8.1 with a decaying ε_k), wrap it: ``Scheduled(SGD(lr), schedule)`` from
+    :mod:`reglab.schedules`. (Goodfellow et al., algorithm 8.1.)
     """
 
     def _update(self, theta, g):
@@ -110,9 +130,10 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     r"""SGD with momentum.
 
-    .. math:: v \leftarrow \alpha v - \epsilon g,\qquad \theta \leftarrow \theta + v
+    .. math:: v \leftarrow \beta v - \alpha g,\qquad \theta \leftarrow \theta + v
 
-    Plain text: v = beta * v - lr * g; p += v. ``beta`` is the momentum α in [0, 1).
+    Plain text: v = beta * v - lr * g; p += v. ``beta`` is the momentum coefficient β in
+    [0, 1) (the book's α); under a constant gradient the velocity tends to −α g/(1 − β).
     (Goodfellow et al., algorithm 8.2.)
     """
 
@@ -130,11 +151,11 @@ class Momentum(Optimizer):
 class Nesterov(Momentum):
     r"""SGD with Nesterov momentum, written for the parameters at the look-ahead point.
 
-    Algorithm 8.3 evaluates the gradient at the interim point θ̃ = θ + αv. Storing
+    Algorithm 8.3 evaluates the gradient at the interim point θ̃ = θ + βv. Storing
     θ̃ instead of θ turns it into an update that only needs that gradient:
 
-    .. math:: v \leftarrow \alpha v - \epsilon g(\tilde\theta),\qquad
-              \tilde\theta \leftarrow \tilde\theta + \alpha v - \epsilon g(\tilde\theta)
+    .. math:: v \leftarrow \beta v - \alpha g(\tilde\theta),\qquad
+              \tilde\theta \leftarrow \tilde\theta + \beta v - \alpha g(\tilde\theta)
 
     Plain text: v = beta * v - lr * g; p += beta * v - lr * g, where ``p`` holds θ̃,
     the very point where the gradient is taken. (Sutskever et al. 2013; Bengio et al. 2013.)
@@ -151,7 +172,7 @@ class AdaGrad(Optimizer):
     r"""AdaGrad: per-coordinate steps shrinking with the accumulated squared gradient.
 
     .. math:: r \leftarrow r + g \odot g,\qquad
-              \theta \leftarrow \theta - \frac{\epsilon}{\delta + \sqrt{r}} \odot g
+              \theta \leftarrow \theta - \frac{\alpha}{\delta + \sqrt{r}} \odot g
 
     Plain text: r += g**2; p -= lr * g / (eps + sqrt(r)). (Goodfellow et al., algorithm 8.4.)
     """
@@ -170,7 +191,7 @@ class RMSProp(Optimizer):
     r"""RMSProp: AdaGrad with an exponentially decaying average of squared gradients.
 
     .. math:: r \leftarrow \rho r + (1-\rho)\, g \odot g,\qquad
-              \theta \leftarrow \theta - \frac{\epsilon}{\sqrt{\delta + r}} \odot g
+              \theta \leftarrow \theta - \frac{\alpha}{\sqrt{\delta + r}} \odot g
 
     Plain text: r = rho * r + (1 - rho) * g**2; p -= lr * g / sqrt(eps + r).
     (Goodfellow et al., algorithm 8.5.)
@@ -188,16 +209,62 @@ class RMSProp(Optimizer):
         theta -= self.lr * g / np.sqrt(self.eps + r)
 
 
+class RMSPropNesterov(RMSProp):
+    r"""RMSProp with Nesterov momentum, written for the parameters at the look-ahead point.
+
+    Algorithm 8.6 takes the gradient at the interim point θ̃ = θ + βv, then
+
+    .. math:: r \leftarrow \rho r + (1-\rho)\, g \odot g,\qquad
+              v \leftarrow \beta v - \frac{\alpha}{\sqrt{\delta + r}} \odot g,\qquad
+              \theta \leftarrow \theta + v .
+
+    As in :class:`Nesterov`, the parameters hold θ̃ rather than θ, which turns the
+    algorithm into an update that needs only the gradient at the stored point:
+
+    .. math:: \tilde\theta \leftarrow \tilde\theta + \beta v
+              - \frac{\alpha}{\sqrt{\delta + r}} \odot g(\tilde\theta)
+
+    Plain text: r = rho * r + (1 - rho) * g**2; step = lr * g / sqrt(eps + r);
+    v = beta * v - step; p += beta * v - step, where ``p`` holds θ̃ = θ + βv.
+    The slides' algorithm 8.6 divides by sqrt(r) with no δ, which is 0/0 for a
+    coordinate whose gradients have all been 0; δ is added inside the root as in
+    RMSProp (algorithm 8.5), so ``eps`` → 0 gives the slides' rule.
+
+    A class of its own rather than a ``nesterov=`` flag on :class:`RMSProp`, like
+    :class:`Nesterov` next to :class:`Momentum`: it has one more hyperparameter (β)
+    and one more state vector (v), and its parameters mean something else (θ̃, not θ).
+    (Goodfellow et al., algorithm 8.6; Sutskever et al. 2013 for the look-ahead form.)
+    """
+
+    def __init__(self, lr: float, rho: float = 0.9, beta: float = 0.9, eps: float = 1e-6):
+        super().__init__(lr, rho=rho, eps=eps)
+        self.beta = check_real("beta", beta, low=0, high=1, high_open=True)
+
+    def _update(self, theta, g):
+        r = self._slot("r", theta)
+        v = self._slot("v", theta)
+        r *= self.rho
+        r += (1 - self.rho) * g * g
+        step = self.lr * g / np.sqrt(self.eps + r)
+        v *= self.beta
+        v -= step
+        theta += self.beta * v - step
+
+
 class Adam(Optimizer):
     r"""Adam: momentum on the gradient and RMSProp scaling, both bias-corrected.
 
     .. math::
         s \leftarrow \rho_1 s + (1-\rho_1) g,\quad r \leftarrow \rho_2 r + (1-\rho_2) g\odot g,\quad
         \hat s = \frac{s}{1-\rho_1^t},\quad \hat r = \frac{r}{1-\rho_2^t},\quad
-        \theta \leftarrow \theta - \epsilon\frac{\hat s}{\sqrt{\hat r} + \delta}
+        \theta \leftarrow \theta - \alpha\frac{\hat s}{\sqrt{\hat r} + \delta}
 
     Plain text: s = b1*s + (1-b1)*g; r = b2*r + (1-b2)*g**2; t += 1;
     p -= lr * (s / (1 - b1**t)) / (sqrt(r / (1 - b2**t)) + eps).
+    ``beta1``, ``beta2`` are the decay rates ρ₁, ρ₂. δ sits *outside* the square root,
+    as in the Adam paper and PyTorch; algorithm 8.7 of the slides writes
+    sqrt(r_hat + δ), which floors the denominator at sqrt(δ) (1e-4 for δ = 1e-8)
+    instead of δ: the two differ only where sqrt(r_hat) is not much larger than that.
     (Kingma & Ba 2015; Goodfellow et al., algorithm 8.7.)
     """
 
@@ -229,16 +296,31 @@ class Adam(Optimizer):
 
 
 class _Wrapper:
-    """Shared plumbing of the optimizer wrappers: ``lr``, ``state`` and ``reset`` pass through."""
+    """Shared plumbing of the optimizer wrappers: ``lr``, ``state`` and ``reset`` pass through.
+
+    ``wrapper.lr`` reads the learning rate of the optimizer inside, and setting it sets
+    that optimizer's (through every wrapper in between), so a schedule that sets the
+    outermost ``lr`` drives the whole chain.
+    """
 
     def __init__(self, optimizer):
         if not isinstance(optimizer, (Optimizer, _Wrapper)):
             raise TypeError(f"optimizer must be a reglab optimizer, got {type(optimizer).__name__}")
+        if getattr(optimizer, "sets_lr", False):
+            raise TypeError(
+                f"optimizer must not be {type(optimizer).__name__}, which sets the learning "
+                f"rate itself: put it outermost, e.g. Scheduled({type(self).__name__}(...), "
+                f"schedule), so that every wrapper sees the learning rate of the current step")
         self.optimizer = optimizer
 
     @property
     def lr(self) -> float:
+        """The learning rate of the optimizer inside; setting it passes it down."""
         return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.optimizer.lr = value
 
     @property
     def state(self) -> dict:
@@ -291,12 +373,14 @@ class GradientClipping(_Wrapper):
 class DecoupledWeightDecay(_Wrapper):
     r"""Weight decay applied to the weights directly, not through the gradient.
 
-    .. math:: W \leftarrow W - \epsilon\,\mathrm{wd}\,W \quad\text{then the inner update}
+    .. math:: W \leftarrow W - \alpha\,\mathrm{wd}\,W \quad\text{then the inner update}
 
     Plain text: W -= lr * wd * W for every weight matrix (biases untouched), then
     ``optimizer.step``. With SGD this equals an L2 penalty (λ = m·wd in our λ/2m
     convention); with adaptive methods it does not, because the decay is not divided
-    by the adaptive scale (Loshchilov & Hutter 2019, "Decoupled weight decay regularization").
+    by the adaptive scale. The decay is proportional to the current ``lr``, so a
+    learning-rate schedule scales it too, as in PyTorch's AdamW.
+    (Loshchilov & Hutter 2019, "Decoupled weight decay regularization".)
     """
 
     def __init__(self, optimizer, weight_decay: float):
@@ -325,10 +409,11 @@ class AdamW(DecoupledWeightDecay):
 class ProximalL1(_Wrapper):
     r"""Proximal gradient step for an L1 penalty: the inner update, then soft-thresholding.
 
-    .. math:: W \leftarrow \mathrm{sign}(W)\max\left(|W| - \epsilon\frac{\lambda}{2m}, 0\right)
+    .. math:: W \leftarrow \mathrm{sign}(W)\max\left(|W| - \alpha\frac{\lambda}{2m}, 0\right)
 
     Plain text: after ``optimizer.step``, every weight matrix (biases untouched) is
-    soft-thresholded by lr·λ/(2m), the exact minimizer of the L1 term around the new
+    soft-thresholded by lr·λ/(2m) (with the current ``lr``, so a schedule scales the
+    threshold too), the exact minimizer of the L1 term around the new
     point. Unlike the subgradient (λ/2m)·sign(W), which makes weights oscillate around
     0, this lands them on exactly 0. Use it *instead of* ``penalty=L1(lam)`` in fit.
     ``m`` is the training-set size, as for the penalties.
@@ -350,3 +435,44 @@ class ProximalL1(_Wrapper):
 
     def __repr__(self):
         return f"ProximalL1({self.optimizer!r}, lam={self.lam:g}, m={self.m})"
+
+
+def trajectory(optimizer, grad, theta0, steps: int) -> np.ndarray:
+    r"""Run ``optimizer`` for ``steps`` steps on a function of one parameter vector.
+
+    .. math:: \theta_{k+1} = \text{step}(\theta_k, \nabla f(\theta_k))
+
+    Plain text: theta = theta0; repeat steps times: optimizer.step({"W": theta},
+    {"W": grad(theta)}). The vector is named ``"W"``, so wrappers that act on weights
+    (weight decay, proximal L1) act on it.
+
+    Parameters
+    ----------
+    optimizer : a reglab optimizer or wrapper; its state is reset first.
+    grad : callable (n,) -> (n,), the gradient of the function to minimize.
+    theta0 : array (n,), the starting point.
+    steps : int >= 0
+
+    Returns
+    -------
+    ndarray (steps + 1, n)
+        The iterates θ_0 = theta0, θ_1, ..., θ_steps (for Nesterov-type optimizers, the
+        points where the gradient was taken).
+    """
+    if not isinstance(optimizer, (Optimizer, _Wrapper)):
+        raise TypeError(f"optimizer must be a reglab optimizer, got {type(optimizer).__name__}")
+    if not callable(grad):
+        raise TypeError(f"grad must be a function theta -> gradient, got {grad!r}")
+    theta = check_array("theta0", theta0, ndim=1).astype(float)
+    steps = check_int("steps", steps, low=0)
+    optimizer.reset()
+    params = {"W": theta.copy()}
+    path = np.empty((steps + 1, theta.size))
+    path[0] = theta
+    for k in range(steps):
+        g = np.asarray(grad(params["W"].copy()), dtype=float)
+        if g.shape != theta.shape:
+            raise ValueError(f"grad must return an array of shape {theta.shape}, got {g.shape}")
+        optimizer.step(params, {"W": g})
+        path[k + 1] = params["W"]
+    return path
