@@ -7,12 +7,18 @@ layer's parameters on the way. ``forward`` caches what ``backward`` needs, so
 call ``backward`` right after the ``forward`` it differentiates.
 
 Mode is explicit: ``forward(X, train=True, rng=rng)`` during training,
-``forward(X)`` (``train=False``) for evaluation. Only :class:`Dropout` looks at it.
+``forward(X)`` (``train=False``) for evaluation. Only :class:`Dropout` (and
+:class:`reglab.normalization.BatchNorm`) look at it.
 
 Parameter names: :class:`Dense` owns ``W`` (n_in, n_out) and ``b`` (n_out,);
 inside a :class:`Sequential` they are called ``"0.W"``, ``"0.b"``, ``"2.W"``...
 A parameter is a *weight* (penalized, decayed) when its last name part is ``W``;
 biases are never penalized (see :func:`is_weight`).
+
+Buffers: state that a layer updates itself but that is not trained, such as the
+running statistics of batch normalization, lives in ``buffers`` (a dict like
+``params``, updated in place). Optimizers never see it; :meth:`Sequential.state`
+and :meth:`Sequential.load_state` save and restore it together with the parameters.
 """
 
 from __future__ import annotations
@@ -31,11 +37,16 @@ def is_weight(name: str) -> bool:
 
 
 class Layer:
-    """Base class: no parameters, identity in both directions."""
+    """Base class: no parameters, identity in both directions.
+
+    ``params`` (trained) and ``grads`` share their keys; ``buffers`` holds arrays the
+    layer updates in place by itself (not trained, but part of the model's state).
+    """
 
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        self.buffers: dict[str, np.ndarray] = {}
 
     def forward(self, X: np.ndarray, *, train: bool = False, rng=None) -> np.ndarray:
         raise NotImplementedError
@@ -233,6 +244,9 @@ class Sequential:
     params, grads : dict[str, ndarray]
         Every parameter and its gradient under the name ``"<layer index>.<name>"``.
         These are the layers' own arrays: updating them in place updates the model.
+    buffers : dict[str, ndarray]
+        Every layer's buffers (e.g. ``"1.running_mean"`` of a batch-norm layer), named
+        the same way: state that is saved and restored but never trained.
     """
 
     def __init__(self, layers):
@@ -247,6 +261,8 @@ class Sequential:
         # the first layer with parameters: below it, backward only serves dL/dX
         self._first_trainable = next((i for i, lay in enumerate(layers) if lay.params), 0)
         self.grads = {f"{i}.{k}": v for i, lay in enumerate(layers) for k, v in lay.grads.items()}
+        self.buffers = {f"{i}.{k}": v for i, lay in enumerate(layers)
+                        for k, v in getattr(lay, "buffers", {}).items()}
 
     def forward(self, X, *, train: bool = False, rng=None) -> np.ndarray:
         """Output of the network for X (m, n_in); ``rng`` is needed when ``train`` and dropout."""
@@ -285,15 +301,16 @@ class Sequential:
         return {k: v for k, v in self.params.items() if is_weight(k)}
 
     def state(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter (to restore later with :meth:`load_state`)."""
-        return {k: v.copy() for k, v in self.params.items()}
+        """A copy of every parameter and buffer (to restore later with :meth:`load_state`)."""
+        return {k: v.copy() for k, v in (*self.params.items(), *self.buffers.items())}
 
     def load_state(self, state: dict[str, np.ndarray]) -> None:
-        """Copy saved parameters back into the model's own arrays."""
-        if set(state) != set(self.params):
-            raise ValueError(f"state must have the keys {sorted(self.params)}, got {sorted(state)}")
+        """Copy saved parameters and buffers back into the model's own arrays."""
+        own = {**self.params, **self.buffers}
+        if set(state) != set(own):
+            raise ValueError(f"state must have the keys {sorted(own)}, got {sorted(state)}")
         for k, v in state.items():
-            np.copyto(self.params[k], v)
+            np.copyto(own[k], v)
 
     def __repr__(self):
         inner = ",\n    ".join(repr(layer) for layer in self.layers)
