@@ -143,20 +143,22 @@ def build(rng):
     return Sequential([Dense(2, 8, rng=rng), ReLU(), Dense(8, 3, rng=rng)])
 
 
-FIT = dict(loss=softmax_cross_entropy, optimizer=SGD(lr=0.1), epochs=5, batch_size=20,
-           progress=False)
+FIT = dict(loss=softmax_cross_entropy, epochs=5, batch_size=20, progress=False)
 
 
 def test_train_bagging_trains_each_member_on_its_bootstrap_sample():
     X, y = blobs(np.random.default_rng(0))
-    ens = train_bagging(build, (X, y), n_models=3, rng=np.random.default_rng(1), **FIT)
+    adam = Adam(lr=0.01)
+    ens = train_bagging(build, (X, y), n_models=3, optimizer=adam, rng=np.random.default_rng(1),
+                        **FIT)
+    assert adam.state == {"t": 0}                     # the template itself is never stepped
     assert len(ens) == 3 and ens.method == "average" and len(ens.samples) == 3
-    # replay: the same draws in the same order give the same members
+    # replay: the same draws in the same order, each member with a fresh Adam
     rng = np.random.default_rng(1)
     for member, idx in zip(ens.models, ens.samples, strict=True):
         np.testing.assert_array_equal(idx, bootstrap_indices(len(X), rng))
         replay = build(rng)
-        fit(replay, (X[idx], y[idx]), rng=rng, **FIT)
+        fit(replay, (X[idx], y[idx]), optimizer=Adam(lr=0.01), rng=rng, **FIT)
         for k in replay.params:
             np.testing.assert_array_equal(replay.params[k], member.params[k])
     assert not np.array_equal(ens.samples[0], ens.samples[1])
@@ -166,8 +168,8 @@ def test_bagging_ensemble_is_at_least_as_good_as_its_average_member():
     rng = np.random.default_rng(5)
     X, y = blobs(rng, m=300)
     Xt, yt = blobs(rng, m=600)
-    ens = train_bagging(build, (X, y), n_models=5, rng=rng, loss=softmax_cross_entropy,
-                        optimizer=Adam(lr=0.01), epochs=10, batch_size=30, progress=False)
+    ens = train_bagging(build, (X, y), n_models=5, optimizer=Adam(lr=0.01), rng=rng,
+                        loss=softmax_cross_entropy, epochs=10, batch_size=30, progress=False)
     member_acc = (ens.member_predictions(Xt) == yt).mean(axis=1)
     assert np.mean(ens.predict(Xt) == yt) >= member_acc.mean() - 0.01
     assert np.mean(ens.predict(Xt) == yt) > 0.8
@@ -179,10 +181,12 @@ def test_bagging_ensemble_is_at_least_as_good_as_its_average_member():
     (dict(rng=7), TypeError, "rng must be a numpy.random.Generator"),
     (dict(method="median"), ValueError, "method must be"),
     (dict(train=np.ones((4, 2))), TypeError, "train must be a tuple"),
+    (dict(optimizer="adam"), TypeError, "optimizer must be a reglab optimizer"),
 ])
 def test_train_bagging_bad_input(overrides, exc, match):
     X, y = blobs(np.random.default_rng(0))
-    args = dict(build=build, train=(X, y), n_models=2, rng=np.random.default_rng(0), **FIT)
+    args = dict(build=build, train=(X, y), n_models=2, optimizer=SGD(0.1),
+                rng=np.random.default_rng(0), **FIT)
     args.update(overrides)
     with pytest.raises(exc, match=match):
         train_bagging(**args)

@@ -21,6 +21,8 @@ Learning*, section 7.11.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from ._validate import check_array, check_int, check_rng
@@ -134,14 +136,16 @@ class Ensemble:
         return f"Ensemble({len(self.models)} models, method={self.method!r})"
 
 
-def train_bagging(build, train, *, n_models: int, rng, method: str = "average",
+def train_bagging(build, train, *, n_models: int, optimizer, rng, method: str = "average",
                   **fit_args) -> Ensemble:
     """Train ``n_models`` models, each on its own bootstrap sample, into an :class:`Ensemble`.
 
     For each member: draw m indices with :func:`bootstrap_indices`, build a fresh model
-    with ``build(rng)``, train it by ``fit(model, (X[idx], y[idx]), rng=rng, **fit_args)``.
-    Everything is drawn from ``rng``, in that order, so the same seed gives the same
-    ensemble. The indices are kept as ``ensemble.samples`` (list of (m,) arrays).
+    with ``build(rng)``, train it by ``fit(model, (X[idx], y[idx]), optimizer=opt,
+    rng=rng, **fit_args)``, where ``opt`` is a fresh copy of ``optimizer`` (its state
+    reset: no member inherits another's moment estimates or step count). Everything is
+    drawn from ``rng``, in that order, so the same seed gives the same ensemble. The
+    indices are kept as ``ensemble.samples`` (list of (m,) arrays).
 
     Parameters
     ----------
@@ -150,10 +154,12 @@ def train_bagging(build, train, *, n_models: int, rng, method: str = "average",
     train : tuple (X, y)
         X (m, n_in), y (m,) integer labels.
     n_models : int >= 1
+    optimizer : an optimizer of :mod:`reglab.optim`
+        The template: each member trains with its own copy, state reset.
     rng : numpy.random.Generator
     method : {"average", "vote"}
     **fit_args
-        Passed to :func:`reglab.train.fit` (loss, optimizer, epochs, batch_size, ...).
+        Passed to :func:`reglab.train.fit` (loss, epochs, batch_size, penalty, ...).
     """
     if not callable(build):
         raise TypeError(f"build must be a function rng -> Sequential, got {build!r}")
@@ -162,11 +168,15 @@ def train_bagging(build, train, *, n_models: int, rng, method: str = "average",
     check_rng("rng", rng)
     if method not in Ensemble.METHODS:
         raise ValueError(f"method must be 'average' or 'vote', got {method!r}")
+    if not (hasattr(optimizer, "step") and hasattr(optimizer, "reset")):
+        raise TypeError(f"optimizer must be a reglab optimizer (step and reset), got {optimizer!r}")
     models, samples = [], []
     for _ in range(n_models):
         idx = bootstrap_indices(len(X), rng)
         model = build(rng)
-        fit(model, (X[idx], y[idx]), rng=rng, **fit_args)
+        member_optimizer = copy.deepcopy(optimizer)
+        member_optimizer.reset()
+        fit(model, (X[idx], y[idx]), optimizer=member_optimizer, rng=rng, **fit_args)
         models.append(model)
         samples.append(idx)
     ensemble = Ensemble(models, method=method)
