@@ -18,6 +18,7 @@ from reglab import (
     minibatches,
     softmax_cross_entropy,
 )
+from reglab.train import BatchTransform
 
 
 def blobs(rng, m=200):
@@ -171,3 +172,80 @@ def test_progress_bar_can_be_turned_on_and_off(capsys):
     assert "epochs" in capsys.readouterr().err
     train(epochs=2, progress=False)
     assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------------------------ the batch-transform hook
+
+class Recorder(BatchTransform):
+    """Records what fit hands to a transform; returns the batch unchanged."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, Xb, yb, *, model, loss, rng):
+        self.calls.append((Xb.copy(), yb.copy(), model, loss, rng))
+        return Xb, yb
+
+
+def test_batch_transform_sees_batch_labels_model_loss_and_rng():
+    rec = Recorder()
+    rng = np.random.default_rng(0)
+    X, y = blobs(np.random.default_rng(99))
+    model = make_model(0)
+    fit(model, (X, y), loss=softmax_cross_entropy, optimizer=Adam(lr=0.01), epochs=2,
+        batch_size=50, rng=rng, augment=rec, progress=False)
+    assert [len(c[0]) for c in rec.calls] == [50] * 8
+    for Xb, yb, mdl, loss, r in rec.calls:
+        assert mdl is model and loss is softmax_cross_entropy and r is rng
+        rows = [np.flatnonzero((X == row).all(axis=1))[0] for row in Xb]
+        np.testing.assert_array_equal(y[rows], yb)       # the labels of those very rows
+
+
+def test_unchanged_batches_through_a_transform_give_the_plain_history():
+    _, plain = train(seed=3)
+    _, through = train(seed=3, augment=Recorder())
+    _, identity = train(seed=3, augment=lambda Xb, rng: Xb)
+    assert plain == through == identity
+
+
+def test_a_plain_augmentation_is_one_transform_among_others():
+    from reglab.train import InputAugmentation
+
+    def shift(Xb, rng):
+        return Xb + rng.normal(size=Xb.shape)
+
+    _, a = train(seed=4, augment=shift)
+    _, b = train(seed=4, augment=InputAugmentation(shift))
+    assert a == b
+
+
+class Doubler(BatchTransform):
+    """The batch twice, with its labels: more rows than came in."""
+
+    def __call__(self, Xb, yb, *, model, loss, rng):
+        return np.concatenate([Xb, Xb]), np.concatenate([yb, yb])
+
+
+def test_a_transform_may_return_more_rows():
+    _, hist = train(augment=Doubler(), epochs=10)
+    assert hist.train_acc[-1] > 0.95
+
+
+class BadRows(BatchTransform):
+    def __call__(self, Xb, yb, *, model, loss, rng):
+        return np.concatenate([Xb, Xb]), yb
+
+
+class NotAPair(BatchTransform):
+    def __call__(self, Xb, yb, *, model, loss, rng):
+        return Xb
+
+
+@pytest.mark.parametrize("augment, exc, match", [
+    ("shift", TypeError, "augment must be a function \\(X, rng\\) -> X or a reglab BatchTransform"),
+    (BadRows(), ValueError, "as many rows"),
+    (NotAPair(), TypeError, "must return a pair \\(X, y\\)"),
+])
+def test_bad_transforms_are_named(augment, exc, match):
+    with pytest.raises(exc, match=match):
+        train(augment=augment)

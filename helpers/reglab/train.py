@@ -8,6 +8,11 @@ so the penalty has the same strength whatever the batch size B. After every epoc
 it evaluates the data loss (without the penalty) and the accuracy on the whole
 training set and on the validation set with dropout off, and appends them to a
 :class:`History`.
+
+Every training minibatch can pass through one :class:`BatchTransform` first, a map
+(X_b, y_b) -> (X_b', y_b') that sees the model and the loss: that is how adversarial
+training (:mod:`reglab.adversarial`) adds perturbed copies of a batch. A plain
+augmentation ``augment(X, rng) -> X`` (:mod:`reglab.augment`) is wrapped into one.
 """
 
 from __future__ import annotations
@@ -148,6 +153,67 @@ class EarlyStopping(Callback):
             model.load_state(self._best_state)
 
 
+class BatchTransform:
+    """What :func:`fit` applies to every training minibatch before the step.
+
+    A subclass implements ``__call__(Xb, yb, *, model, loss, rng) -> (Xb, yb)``: it
+    receives the minibatch Xb (B, n_in), yb (B,) or (B, k), the model being trained
+    (with its current parameters), the loss function and the generator of the run,
+    and returns the batch to train on, whose number of rows may differ from B (e.g.
+    the clean batch followed by perturbed copies). It must not modify its inputs.
+    Example: :class:`reglab.adversarial.FGSMTraining`.
+    """
+
+    def __call__(self, Xb, yb, *, model, loss, rng):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class InputAugmentation(BatchTransform):
+    """A plain augmentation ``augment(X, rng) -> X`` as a :class:`BatchTransform`.
+
+    The inputs are transformed, the labels pass unchanged; ``fit(..., augment=f)`` wraps
+    a plain function this way, so both kinds go through one code path.
+    """
+
+    def __init__(self, augment):
+        if not callable(augment):
+            raise TypeError(f"augment must be callable (X, rng) -> X, got {augment!r}")
+        self.augment = augment
+
+    def __call__(self, Xb, yb, *, model, loss, rng):
+        return self.augment(Xb, rng), yb
+
+    def __repr__(self):
+        return f"InputAugmentation({self.augment!r})"
+
+
+def _as_transform(augment) -> BatchTransform | None:
+    """``augment`` of :func:`fit` as a BatchTransform (None stays None)."""
+    if augment is None or isinstance(augment, BatchTransform):
+        return augment
+    if not callable(augment):
+        raise TypeError(f"augment must be a function (X, rng) -> X or a reglab BatchTransform, "
+                        f"got {type(augment).__name__} {augment!r}")
+    return InputAugmentation(augment)
+
+
+def _transformed(transform, Xb, yb, model, loss, rng):
+    """Apply ``transform`` to one minibatch and check that what comes back is a batch."""
+    out = transform(Xb, yb, model=model, loss=loss, rng=rng)
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise TypeError(f"augment {transform!r} must return a pair (X, y), "
+                        f"got {type(out).__name__}")
+    Xt, yt = out
+    if np.shape(Xt)[:1] != np.shape(yt)[:1] or np.ndim(Xt) != Xb.ndim:
+        raise ValueError(f"augment {transform!r} returned X of shape {np.shape(Xt)} and y of "
+                         f"shape {np.shape(yt)} for a batch X {Xb.shape}, y {np.shape(yb)}: "
+                         "X and y must keep X's number of dimensions and have as many rows")
+    return Xt, yt
+
+
 def _check_data(name: str, data):
     if not (isinstance(data, tuple) and len(data) == 2):
         raise TypeError(f"{name} must be a tuple (X, y), got {type(data).__name__}")
@@ -180,8 +246,11 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
         Added to the weight gradients as (λ/2m)·dΩ/dW with m = len(train X).
     batch_size : int >= 1
     callbacks : iterable of Callback, e.g. ``[EarlyStopping(patience=5)]``.
-    augment : callable (X_batch, rng) -> X_batch, optional
-        Applied to every training minibatch (see :mod:`reglab.augment`).
+    augment : callable (X_batch, rng) -> X_batch, or BatchTransform, optional
+        Applied to every training minibatch: a plain augmentation (see
+        :mod:`reglab.augment`) transforms the inputs and keeps the labels; a
+        :class:`BatchTransform` (e.g. :class:`reglab.adversarial.FGSMTraining`) sees the
+        model, the labels and the loss and returns the batch to train on.
     progress : bool
         Show a tqdm progress bar over the epochs.
 
@@ -198,6 +267,7 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
     epochs = check_int("epochs", epochs, low=1)
     batch_size = check_int("batch_size", batch_size, low=1)
     check_rng("rng", rng)
+    transform = _as_transform(augment)
     if not callable(loss):
         raise TypeError(f"loss must be a function (prediction, y) -> (value, grad), got {loss!r}")
     if not hasattr(optimizer, "step"):
@@ -217,8 +287,10 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
         epoch_iter = tqdm(epoch_iter, desc="epochs", leave=False)
     for epoch in epoch_iter:
         for b, idx in enumerate(minibatches(m, batch_size, rng)):
-            Xb = X[idx] if augment is None else augment(X[idx], rng)
-            value = train_step(model, Xb, y[idx], loss=loss, optimizer=optimizer,
+            Xb, yb = X[idx], y[idx]
+            if transform is not None:
+                Xb, yb = _transformed(transform, Xb, yb, model, loss, rng)
+            value = train_step(model, Xb, yb, loss=loss, optimizer=optimizer,
                                penalty=penalty, m=m, rng=rng)
             if not np.isfinite(value):
                 raise TrainingDiverged(

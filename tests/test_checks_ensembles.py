@@ -1,0 +1,242 @@
+"""The checks of exercises/07_ensembles_and_adversarial.ipynb can fail, and fail with the right diagnosis.
+
+bootstrap_sample is checked by the property checks of reglab.checks.ensembles;
+ensemble_predict and fgsm_step by the engine (cases + wrong formulas). For each: the
+references agree with reglab.ensemble / reglab.adversarial, correct implementations
+written in other ways pass, wrong ones written the way students write them fail with
+the specific message, and the untouched stub fails as "not implemented yet".
+"""
+
+import numpy as np
+import pytest
+
+from reglab import Dense, Sequential, softmax_cross_entropy
+from reglab.adversarial import fgsm, input_gradient
+from reglab.checks import ensembles as checks
+from reglab.ensemble import Ensemble, bootstrap_indices
+
+# ------------------------------------------------------------------- task 1: bootstrap
+
+
+def bootstrap_ok(X, y, rng):
+    idx = rng.integers(0, len(X), size=len(X))
+    return X[idx], y[idx]
+
+
+def bootstrap_choice(X, y, rng):
+    """Another correct solution: rng.choice with replacement."""
+    idx = rng.choice(len(X), size=len(X), replace=True)
+    return X[idx].copy(), y[idx].copy()
+
+
+def bootstrap_reglab(X, y, rng):
+    idx = bootstrap_indices(len(X), rng)
+    return X[idx], y[idx]
+
+
+@pytest.mark.parametrize("solution", [bootstrap_ok, bootstrap_choice, bootstrap_reglab])
+def test_correct_bootstraps_pass(solution, capsys):
+    assert checks.check_bootstrap_sample(solution) is True
+    assert "✓ bootstrap_sample passed 8 checks" in capsys.readouterr().out
+
+
+def without_replacement(X, y, rng):
+    idx = rng.permutation(len(X))
+    return X[idx], y[idx]
+
+
+def half_size(X, y, rng):
+    idx = rng.integers(0, len(X), size=len(X) // 2)
+    return X[idx], y[idx]
+
+
+def global_seed(X, y, rng):
+    np.random.seed(0)  # noqa: NPY002
+    idx = np.random.randint(0, len(X), size=len(X))  # noqa: NPY002
+    return X[idx], y[idx]
+
+
+def separate_draws(X, y, rng):
+    return X[rng.integers(0, len(X), len(X))], y[rng.integers(0, len(X), len(X))]
+
+
+def off_by_one(X, y, rng):
+    idx = rng.integers(0, len(X) - 1, size=len(X))
+    return X[idx], y[idx]
+
+
+def from_one(X, y, rng):
+    idx = rng.integers(1, len(X), size=len(X))
+    return X[idx], y[idx]
+
+
+def own_generator(X, y, rng):
+    idx = np.random.default_rng(0).integers(0, len(X), size=len(X))
+    return X[idx], y[idx]
+
+
+def shuffles_in_place(X, y, rng):
+    rng.shuffle(X)
+    idx = rng.integers(0, len(X), size=len(X))
+    return X[idx], y[idx]
+
+
+def biased(X, y, rng):
+    idx = np.minimum(rng.integers(0, len(X), size=len(X)), rng.integers(0, len(X), size=len(X)))
+    return X[idx], y[idx]
+
+
+def noisy_rows(X, y, rng):
+    idx = rng.integers(0, len(X), size=len(X))
+    return X[idx] + 0.01 * rng.normal(size=X[idx].shape), y[idx]
+
+
+def returns_indices(X, y, rng):
+    return rng.integers(0, len(X), size=len(X))
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (without_replacement, "WITHOUT replacement"),
+    (half_size, "as many rows as the training set"),
+    (global_seed, "np.random \\(the global random state"),
+    (separate_draws, "drew the indices\\s+for y separately"),
+    (off_by_one, "last example \\(index m - 1\\) was never drawn"),
+    (from_one, "first example \\(index 0\\) was never drawn"),
+    (own_generator, "two different seeds gave the same sample"),
+    (shuffles_in_place, "changed X or y in place"),
+    (biased, "not drawn uniformly"),
+    (noisy_rows, "copied unchanged"),
+    (returns_indices, "must return the pair \\(X_b, y_b\\)"),
+])
+def test_wrong_bootstraps_fail_with_their_message(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        checks.check_bootstrap_sample(wrong)
+
+
+def test_bootstrap_stub_and_non_function():
+    def stub(X, y, rng):
+        raise NotImplementedError("Your code here")
+
+    with pytest.raises(NotImplementedError, match="bootstrap_sample is not implemented yet"):
+        checks.check_bootstrap_sample(stub)
+    with pytest.raises(TypeError, match="without parentheses"):
+        checks.check_bootstrap_sample(None)
+
+
+# --------------------------------------------------------------- task 2: ensemble vote
+
+def fixed_linear(W):
+    model = Sequential([Dense(W.shape[0], W.shape[1], rng=np.random.default_rng(0))])
+    model.params["0.W"][...] = W
+    return model
+
+
+def test_ensemble_reference_matches_reglab_ensemble():
+    rng = np.random.default_rng(3)
+    models = [fixed_linear(rng.normal(size=(4, 5))) for _ in range(6)]
+    X = rng.normal(size=(50, 4))
+    ens = Ensemble(models)
+    np.testing.assert_array_equal(checks.ENSEMBLE_PREDICT.reference(ens.member_proba(X)),
+                                  ens.predict(X))
+
+
+def ensemble_loop(probas):
+    """Another correct solution: a loop that sums the members."""
+    total = np.zeros(probas.shape[1:])
+    for member in probas:
+        total += member
+    return np.argmax(total, axis=1)
+
+
+def ensemble_sum(probas):
+    return probas.sum(axis=0).argmax(axis=1)          # the sum has the same argmax
+
+
+@pytest.mark.parametrize("solution", [ensemble_loop, ensemble_sum])
+def test_correct_ensembles_pass(solution):
+    assert checks.check_ensemble_predict(solution) is True
+
+
+def average_labels(probas):
+    return np.round(np.mean(np.argmax(probas, axis=2), axis=0)).astype(int)
+
+
+def majority(probas):
+    labels = probas.argmax(axis=2)
+    return np.array([np.bincount(col, minlength=probas.shape[2]).argmax() for col in labels.T])
+
+
+def first_member(probas):
+    return probas[0].argmax(axis=1)
+
+
+def most_confident(probas):
+    return np.max(probas, axis=0).argmax(axis=1)
+
+
+def geometric(probas):
+    return np.exp(np.log(probas + 0.0).sum(axis=0)).argmax(axis=1)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("wrong, message", [
+    (average_labels, "averaged the members' LABELS"),
+    (majority, "majority vote"),
+    (first_member, "first member's predictions"),
+    (most_confident, "maximum over the members"),
+    (geometric, "multiplied the members' probabilities"),
+])
+def test_wrong_ensembles_fail_with_their_message(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        checks.check_ensemble_predict(wrong)
+
+
+def test_ensemble_wrong_axis_gets_a_shape_message():
+    with pytest.raises(AssertionError, match="must return an array of shape"):
+        checks.check_ensemble_predict(lambda probas: probas.mean(axis=1).argmax(axis=1))
+
+
+# ------------------------------------------------------------------------ task 3: FGSM
+
+def test_fgsm_reference_matches_reglab_fgsm():
+    rng = np.random.default_rng(4)
+    model = fixed_linear(rng.normal(size=(6, 3)))
+    X = rng.uniform(0, 1, size=(20, 6))
+    y = rng.integers(0, 3, 20)
+    _, grad = input_gradient(model, X, y, loss=softmax_cross_entropy)
+    np.testing.assert_array_equal(
+        checks.FGSM_STEP.reference(X, grad, 0.3, 0.0, 1.0),
+        fgsm(model, X, y, loss=softmax_cross_entropy, eps=0.3, clip=(0.0, 1.0)))
+
+
+def fgsm_where(X, grad, eps, low, high):
+    """Another correct solution: explicit cases and minimum/maximum."""
+    step = np.where(grad > 0, eps, np.where(grad < 0, -eps, 0.0))
+    return np.minimum(np.maximum(X + step, low), high)
+
+
+def test_correct_fgsm_passes():
+    assert checks.check_fgsm_step(fgsm_where) is True
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda X, g, e, lo, hi: np.clip(X + e * g, lo, hi), "along the gradient itself"),
+    (lambda X, g, e, lo, hi: np.clip(X - e * np.sign(g), lo, hi), "DESCENDS the loss"),
+    (lambda X, g, e, lo, hi: X + e * np.sign(g), "you did not clip"),
+    (lambda X, g, e, lo, hi: np.clip(X, lo, hi) + e * np.sign(g), "clipped before adding"),
+    (lambda X, g, e, lo, hi: np.clip(X + e * np.sign(X), lo, hi), "sign of the input X"),
+    (lambda X, g, e, lo, hi: np.clip(X + e * g / np.sqrt(np.sum(g**2)), lo, hi), "2-norm"),
+    (lambda X, g, e, lo, hi: np.clip(X + e * np.sign(g), 0, 1), "clipped to \\[0, 1\\]"),
+])
+def test_wrong_fgsm_fails_with_its_message(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        checks.check_fgsm_step(wrong)
+
+
+def test_fgsm_that_modifies_its_input_is_told_so():
+    def in_place(X, grad, eps, low, high):
+        X += eps * np.sign(grad)
+        return np.clip(X, low, high)
+
+    with pytest.raises(AssertionError, match="changed its input in place"):
+        checks.check_fgsm_step(in_place)
