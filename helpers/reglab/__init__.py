@@ -8,9 +8,13 @@ Conventions (stated once, used everywhere):
 * dropout: ``keep_prob`` is the probability of keeping a unit (inverted dropout).
 """
 
+from .adversarial import FGSMTraining, adversarial_accuracy, fgsm, input_gradient
+from .coordinate import coordinate_descent, lasso_coordinate_descent
+from .ensemble import Ensemble, bootstrap_indices, train_bagging
 from .gradcheck import check_model_gradients, numerical_gradient, relative_error
 from .layers import Dense, Dropout, Layer, ReLU, Sequential, Sigmoid, Tanh, is_weight
 from .losses import binary_cross_entropy, mean_squared_error, softmax_cross_entropy
+from .normalization import BatchNorm
 from .optim import (
     SGD,
     AdaGrad,
@@ -22,13 +26,18 @@ from .optim import (
     Nesterov,
     ProximalL1,
     RMSProp,
+    RMSPropNesterov,
     clip_by_global_norm,
+    trajectory,
 )
 from .penalties import L1, L2, ElasticNet
+from .schedules import ConstantLR, CosineDecay, LinearDecay, Scheduled, StepDecay, Warmup
 from .train import (
+    BatchTransform,
     Callback,
     EarlyStopping,
     History,
+    InputAugmentation,
     TrainingDiverged,
     evaluate,
     fit,
@@ -39,11 +48,14 @@ from .train import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "SGD", "AdaGrad", "Adam", "AdamW", "Callback", "DecoupledWeightDecay", "Dense", "Dropout",
-    "EarlyStopping", "ElasticNet", "GradientClipping", "History", "L1", "L2", "Layer", "Momentum",
-    "Nesterov", "ProximalL1", "RMSProp", "ReLU", "Sequential", "Sigmoid", "Tanh",
-    "TrainingDiverged",
-    "binary_cross_entropy", "check_model_gradients", "clip_by_global_norm", "evaluate", "fit",
-    "is_weight", "mean_squared_error", "minibatches", "numerical_gradient", "relative_error",
-    "softmax_cross_entropy", "train_step",
+    "AdaGrad", "Adam", "AdamW", "BatchNorm", "BatchTransform", "Callback", "ConstantLR",
+    "CosineDecay", "DecoupledWeightDecay", "Dense", "Dropout", "EarlyStopping", "ElasticNet",
+    "Ensemble", "FGSMTraining", "GradientClipping", "History", "InputAugmentation", "L1", "L2",
+    "Layer", "LinearDecay", "Momentum", "Nesterov", "ProximalL1", "RMSProp", "RMSPropNesterov",
+    "ReLU", "SGD", "Scheduled", "Sequential", "Sigmoid", "StepDecay", "Tanh", "TrainingDiverged",
+    "Warmup", "adversarial_accuracy", "binary_cross_entropy", "bootstrap_indices",
+    "check_model_gradients", "clip_by_global_norm", "coordinate_descent", "evaluate", "fgsm",
+    "fit", "input_gradient", "is_weight", "lasso_coordinate_descent", "mean_squared_error",
+    "minibatches", "numerical_gradient", "relative_error", "softmax_cross_entropy",
+    "train_bagging", "train_step", "trajectory",
 ]
