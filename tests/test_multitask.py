@@ -203,3 +203,13 @@ def test_train_tied_rejects_unknown_or_mismatched_names(rng):
         train_tied(A, data, B, data, tied=["1.W"], **kwargs)
     with pytest.raises(ValueError, match="tied parameter '0.W' has shapes"):
         train_tied(A, data, B, data, tied=["0.W"], **kwargs)
+    with pytest.raises(ValueError, match="tied must be a non-empty list"):
+        train_tied(A, data, A, data, tied="0.W", **kwargs)
+    with pytest.raises(ValueError, match="train_b y has 3 rows but X has 4"):
+        train_tied(A, data, A, (data[0], data[1][:3]), tied=["0.W"], **kwargs)
+    one = SGD(0.1)
+    with pytest.raises(ValueError, match="optimizer_a and optimizer_b must be two"):
+        train_tied(A, data, A, data, tied=["0.W"], **{**kwargs, "optimizer_a": one,
+                                                     "optimizer_b": one})
+    with pytest.raises(TypeError, match="loss must be a function"):
+        train_tied(A, data, A, data, tied=["0.W"], **{**kwargs, "loss": None})

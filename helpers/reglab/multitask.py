@@ -222,7 +222,10 @@ def train_multitask(model: MultiHead, train, *, loss: MultiTaskLoss, optimizer, 
     if len(Y) != len(X):
         raise ValueError(f"train Y has {len(Y)} rows but X has {len(X)}")
     epochs = check_int("epochs", epochs, low=1)
+    batch_size = check_int("batch_size", batch_size, low=1)
     check_rng("rng", rng)
+    if not hasattr(optimizer, "step"):
+        raise TypeError(f"optimizer must have a step(params, grads) method, got {optimizer!r}")
     m, costs = len(X), []
     for _ in range(epochs):
         values = [train_step(model, X[idx], Y[idx], loss=loss, optimizer=optimizer,
@@ -267,6 +270,8 @@ def train_tied(model_a, train_a, model_b, train_b, *, tied: Sequence[str], lam: 
 
     Shapes: model_a and model_b must have the parameters named in ``tied``, of equal shapes.
     """
+    if isinstance(tied, str) or not tied:
+        raise ValueError(f"tied must be a non-empty list of parameter names, got {tied!r}")
     for name in tied:
         if name not in model_a.params or name not in model_b.params:
             raise ValueError(f"tied names a parameter both models must have, got {name!r}")
@@ -277,7 +282,19 @@ def train_tied(model_a, train_a, model_b, train_b, *, tied: Sequence[str], lam: 
     steps = check_int("steps", steps, low=1)
     batch_size = check_int("batch_size", batch_size, low=1)
     check_rng("rng", rng)
+    if not callable(loss):
+        raise TypeError(f"loss must be a function (prediction, y) -> (value, grad), got {loss!r}")
+    for name, opt in (("optimizer_a", optimizer_a), ("optimizer_b", optimizer_b)):
+        if not hasattr(opt, "step"):
+            raise TypeError(f"{name} must have a step(params, grads) method, got {opt!r}")
     (Xa, ya), (Xb, yb) = train_a, train_b
+    for name, X, y in (("train_a", Xa, ya), ("train_b", Xb, yb)):
+        check_array(f"{name} X", X)
+        if len(y) != len(X):
+            raise ValueError(f"{name} y has {len(y)} rows but X has {len(X)}")
+    if optimizer_a is optimizer_b:
+        raise ValueError("optimizer_a and optimizer_b must be two optimizers: one keeps the "
+                         "state of model A, the other of model B")
     m = len(Xb) if m is None else check_int("m", m, low=1)
 
     def batches(n):
