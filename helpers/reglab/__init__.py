@@ -8,12 +8,22 @@ Conventions (stated once, used everywhere):
 * dropout: ``keep_prob`` is the probability of keeping a unit (inverted dropout).
 """
 
+from .activity import ActivityL1
 from .adversarial import FGSMTraining, adversarial_accuracy, fgsm, input_gradient
+from .conv import Conv1D, Flatten
 from .coordinate import coordinate_descent, lasso_coordinate_descent
 from .ensemble import Ensemble, bootstrap_indices, train_bagging
 from .gradcheck import check_model_gradients, numerical_gradient, relative_error
 from .layers import Dense, Dropout, Layer, ReLU, Sequential, Sigmoid, Tanh, is_weight
 from .losses import binary_cross_entropy, mean_squared_error, softmax_cross_entropy
+from .multitask import (
+    MultiHead,
+    MultiTaskLoss,
+    pack_targets,
+    train_multitask,
+    train_tied,
+    tying_penalty,
+)
 from .normalization import BatchNorm
 from .optim import (
     SGD,
@@ -48,6 +58,8 @@ from .train import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ActivityL1", "Conv1D", "Flatten", "MultiHead", "MultiTaskLoss", "pack_targets",
+    "train_multitask", "train_tied", "tying_penalty",
     "AdaGrad", "Adam", "AdamW", "BatchNorm", "BatchTransform", "Callback", "ConstantLR",
     "CosineDecay", "DecoupledWeightDecay", "Dense", "Dropout", "EarlyStopping", "ElasticNet",
     "Ensemble", "FGSMTraining", "GradientClipping", "History", "InputAugmentation", "L1", "L2",
