@@ -32,26 +32,37 @@ so a committed notebook passes through the filter byte for byte unchanged.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
-
-import nbformat
 
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
 VOLATILE_NB_METADATA = ("widgets", "signature")
 
+# Plain json, not nbformat: git runs the filter once per notebook it looks at, so it
+# must start fast. Multi-line strings are stored as lists of lines, as nbformat stores them.
 
-def is_check_cell(cell) -> bool:
+
+def _joined(text) -> str:
+    return "".join(text) if isinstance(text, list) else text
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def is_check_cell(cell: dict) -> bool:
     """True for a code cell whose first line is ``# NBVAL_CHECK_OUTPUT``."""
-    if cell.cell_type != "code" or not cell.source:
+    source = _joined(cell.get("source", ""))
+    if cell.get("cell_type") != "code" or not source:
         return False
-    return cell.source.splitlines()[0].strip() == CHECK_MARKER
+    return source.splitlines()[0].strip() == CHECK_MARKER
 
 
-def merge_streams(outputs: list) -> list:
+def merge_streams(outputs: list[dict]) -> list[dict]:
     """Merge stream outputs of the same name (stdout, stderr) into one, in place of the first.
 
     Mirrors nbval's ``coalesce_streams``: the first output of each stream name keeps
@@ -59,45 +70,45 @@ def merge_streams(outputs: list) -> list:
     """
     merged, streams = [], {}
     for out in outputs:
-        if out.output_type == "stream":
-            if out.name in streams:
-                streams[out.name].text += out.text
+        if out.get("output_type") == "stream":
+            if out["name"] in streams:
+                streams[out["name"]]["text"] += _joined(out["text"])
                 continue
-            out = nbformat.from_dict({"output_type": "stream", "name": out.name,
-                                      "text": out.text})
-            streams[out.name] = out
+            out = {"output_type": "stream", "name": out["name"], "text": _joined(out["text"])}
+            streams[out["name"]] = out
         merged.append(out)
+    for out in streams.values():
+        out["text"] = _lines(out["text"])
     return merged
 
 
-def clean(nb) -> None:
-    """Apply the output policy to a notebook (executed or not), in place."""
+def clean(nb: dict) -> None:
+    """Apply the output policy to a notebook (a dict as read by json), in place."""
     position = 0
-    for cell in nb.cells:
+    for cell in nb["cells"]:
         for key in VOLATILE_CELL_METADATA:
-            cell.metadata.pop(key, None)
-        if cell.cell_type != "code":
+            cell.get("metadata", {}).pop(key, None)
+        if cell["cell_type"] != "code":
             continue
         position += 1
-        if is_check_cell(cell) and cell.outputs:
-            cell.execution_count = position
-            cell.outputs = merge_streams(cell.outputs)
-            for out in cell.outputs:
-                if out.output_type == "execute_result":
-                    out.execution_count = position
+        if is_check_cell(cell) and cell.get("outputs"):
+            cell["execution_count"] = position
+            cell["outputs"] = merge_streams(cell["outputs"])
+            for out in cell["outputs"]:
+                if out["output_type"] == "execute_result":
+                    out["execution_count"] = position
         else:
-            cell.outputs = []
-            cell.execution_count = None
+            cell["outputs"] = []
+            cell["execution_count"] = None
     for key in VOLATILE_NB_METADATA:
-        nb.metadata.pop(key, None)
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata["language_info"] = {"name": "python"}  # the kernel adds versions and lexers
+        nb["metadata"].pop(key, None)
+    nb["metadata"]["kernelspec"] = dict(KERNELSPEC)
+    nb["metadata"]["language_info"] = {"name": "python"}  # the kernel adds versions and lexers
 
 
-def to_text(nb) -> str:
-    """The file contents nbformat.write would produce (it adds the final newline)."""
-    text = nbformat.writes(nb)
-    return text if text.endswith("\n") else text + "\n"
+def to_text(nb: dict) -> str:
+    """The file contents as nbformat writes them: indent 1, sorted keys, final newline."""
+    return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
 def refresh_git_after_save(model, os_path, contents_manager=None, **kwargs) -> None:
@@ -123,13 +134,13 @@ def refresh_git_after_save(model, os_path, contents_manager=None, **kwargs) -> N
 
 def main() -> int:
     """The git clean filter: a notebook on stdin, its cleaned version on stdout."""
-    text = sys.stdin.buffer.read().decode("utf-8")
+    data = sys.stdin.buffer.read()
     try:
-        nb = nbformat.reads(text, as_version=4)
-    except Exception:  # not a notebook we can read: hand it to git as it is
-        sys.stdout.buffer.write(text.encode("utf-8"))
+        nb = json.loads(data.decode("utf-8"))
+        clean(nb)
+    except (ValueError, KeyError, TypeError, AttributeError):  # not a notebook: pass it on
+        sys.stdout.buffer.write(data)
         return 0
-    clean(nb)
     sys.stdout.buffer.write(to_text(nb).encode("utf-8"))
     return 0
 

@@ -20,6 +20,7 @@ running the tool twice in a row leaves the file byte-for-byte unchanged.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-from notebook_policy import clean
+from notebook_policy import clean, to_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GLOBS = ("notebooks/*.ipynb", "exercises/solutions/*.ipynb")
@@ -47,9 +48,10 @@ def refresh(path: Path, timeout: int) -> float:
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
-    clean(nb)
     nbformat.validate(nb)
-    nbformat.write(nb, path)
+    stored = json.loads(nbformat.writes(nb))  # lists of lines, as in the file
+    clean(stored)
+    path.write_text(to_text(stored), encoding="utf-8")
     return elapsed
 
 
