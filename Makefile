@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test lint student bench clean git-filter
+.PHONY: lab test test-browser lint student bench clean git-filter
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,20 @@ lab: $(STAMP) git-filter
 test: $(STAMP) git-filter
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The real-browser tests: JupyterLab in the system Chromium, driven by Playwright
+# (tests_browser/). Installs the browser extra; installs Debian's chromium when it is
+# missing and this runs as root (CI), otherwise says how.
+BROWSER_STAMP = $(VENV)/.browser-installed
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[notebooks,test,dev,browser]'
+	touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; } \
+	  || { echo "test-browser needs Chromium: apt-get install chromium (as root)"; exit 1; }
+	$(BIN)/python -m pytest -p no:cacheprovider tests_browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

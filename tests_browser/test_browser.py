@@ -1,0 +1,117 @@
+"""The collection in a real browser: JupyterLab in Chromium, as a student or lecturer uses it.
+
+``make test-browser`` runs these tests (``make test`` stays browser-free). Against one
+JupyterLab server started for the session (see conftest.py):
+
+* every topic notebook opens, runs all its cells in the browser's kernel without an error
+  output, shows a figure for every cell that draws one, and its math is typeset by
+  MathJax with no MathJax error;
+* a student opens an exercise, types a correct function into the stub cell, runs it and
+  its check, and sees the check's success line;
+* a lecturer starts the RISE slideshow of a notebook and sees its first slide (the
+  title), and the deck skips the "Going further" part.
+
+The server works on a copy of ``notebooks/`` and ``exercises/`` in a temporary folder, so
+autosave cannot touch the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import ROOT, TOKEN
+
+NOTEBOOKS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+OPEN = """async (path) => {
+  const app = window.jupyterapp;
+  await app.restored;
+  await app.commands.execute('application:close-all');
+  const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  app.shell.activateById(panel.id);
+  while (app.shell.currentWidget !== panel) await new Promise(r => setTimeout(r, 100));
+  return panel.content.model.cells.length;
+}"""
+
+RUN_ALL = """async () => {
+  const app = window.jupyterapp;
+  const ok = await app.commands.execute('notebook:run-all-cells');
+  const cells = app.shell.currentWidget.content.model.cells;
+  const out = [];
+  for (let i = 0; i < cells.length; i++) out.push(cells.get(i).toJSON());
+  return {ok, cells: out};
+}"""
+
+MATH = """() => {
+  const node = window.jupyterapp.shell.currentWidget.node;
+  return {typeset: node.querySelectorAll('mjx-container').length,
+          errors: node.querySelectorAll('mjx-merror').length};
+}"""
+
+
+def _open(page, base: str, path: str) -> int:
+    page.goto(f"{base}/lab?reset&token={TOKEN}", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=90_000)
+    return page.evaluate(OPEN, path)
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS)
+def test_notebook_runs_in_the_browser(page, lab_url, path):
+    _open(page, lab_url, path)
+    result = page.evaluate(RUN_ALL)
+    errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(result["cells"])
+              for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert result["ok"] and not errors, f"{path}: error outputs {errors}"
+    missing = [i for i, c in enumerate(result["cells"])
+               if c["cell_type"] == "code" and "plt.show()" in _source(c)
+               and not any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+    assert not missing, f"{path}: cells {missing} draw a figure but show none"
+    has_math = any(c["cell_type"] == "markdown" and "$" in _source(c) for c in result["cells"])
+    page.wait_for_function(f"() => ({MATH})().typeset > 0" if has_math else "() => true")
+    math = page.evaluate(MATH)
+    assert math["errors"] == 0, f"{path}: {math['errors']} MathJax errors"
+
+
+def test_student_types_an_answer_and_the_check_passes(page, lab_url):
+    path = "exercises/00_norms.ipynb"
+    student = json.loads((ROOT / path).read_text())["cells"]
+    stub = next(i for i, c in enumerate(student) if "NotImplementedError" in _source(c)
+                and _source(c).startswith("def l1_norm"))
+    answer = "def l1_norm(x):\n    return float(np.sum(np.abs(x)))"
+    _open(page, lab_url, path)
+    imports = next(i for i, c in enumerate(student) if c["cell_type"] == "code")
+    page.evaluate("async (i) => { const app = window.jupyterapp;"
+                  " app.shell.currentWidget.content.activeCellIndex = i;"
+                  " await app.commands.execute('notebook:run-cell'); }", imports)
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(stub)
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(answer)                                     # typed, as is
+    page.keyboard.press("Shift+Enter")                                    # run it, move on
+    page.keyboard.press("Shift+Enter")                                    # run its check
+    check = page.locator(".jp-Notebook .jp-Cell").nth(stub + 1)
+    check.locator(".jp-OutputArea-output").first.wait_for()
+    assert re.search(r"✓ l1_norm passed \d+ cases", check.inner_text())
+
+
+def test_slideshow_starts_at_the_title(page, lab_url):
+    path = "notebooks/07_ensembles_and_adversarial_training.ipynb"
+    _open(page, lab_url, path)
+    with page.context.expect_page() as new_page:
+        page.evaluate("() => window.jupyterapp.commands.execute('RISE:slideshow')")
+    slides = new_page.value
+    slides.wait_for_selector(".reveal .slides section.present", timeout=90_000)
+    title = slides.locator(".reveal .slides section.present").first.inner_text()
+    assert "Ensembles and adversarial training" in title
+    headings = slides.locator(".reveal .slides h2").all_inner_texts()
+    assert any(h.startswith("1.") for h in headings)
+    assert not any("Going further" in h for h in headings)   # the deck is the lecture core
