@@ -224,7 +224,9 @@ def test_figure_draws_every_panel():
     after = figure.png()
     assert before[:8] == b"\x89PNG\r\n\x1a\n" and before != after
     assert len(figure.ax_loss.lines[0].get_xdata()) == 5
-    assert "weights with |w|" in figure.ax_hist.get_title()
+    assert figure.ax_hist.get_title() == f"|w| < 0.001: {session.near_zero()} of " \
+        f"{session.weights().size} · exactly 0: 0"
+    assert figure._repr_png_() == after  # displayed in a notebook as the last frame
     assert figure.ax_loss.get_xlabel() == "epoch" and figure.ax_hist.get_ylabel()
 
 

@@ -111,10 +111,14 @@ class PlaygroundFigure:
         self._stairs.set_data(counts, edges, baseline=0)
         self.ax_hist.set_xlim(-r, r)
         self.ax_hist.set_ylim(0, 1.05 * max(counts.max(), 1))
-        self.ax_hist.set_title(f"{session.near_zero()} of {w.size} weights with |w| < "
-                               f"{NEAR_ZERO:g}, {session.exact_zeros()} exactly 0", fontsize=9)
+        self.ax_hist.set_title(f"|w| < {NEAR_ZERO:g}: {session.near_zero()} of {w.size} · "
+                               f"exactly 0: {session.exact_zeros()}", fontsize=9)
         self.figure.canvas.draw()
         self.frames += 1
+
+    def _repr_png_(self):
+        """Show the last drawn frame when the object is displayed in a notebook."""
+        return self.png()
 
     def png(self) -> bytes:
         """The last drawn frame as PNG bytes (encoded from the canvas, not drawn again)."""
