@@ -355,3 +355,43 @@ def test_live_update_rate(capsys):
         print(f"\nplayground: {fps:.1f} frames/s while training, median gap "
               f"{np.median(gaps):.3f} s, longest {gaps.max():.3f} s, {app.session.epoch} epochs")
     assert np.median(gaps) <= 0.5
+
+
+def test_in_a_real_kernel_training_leaves_it_free_and_sends_frames():
+    """A kernel runs other cells while the app trains; frames reach the front end as comm
+    messages (the Image widget's value) sent from the training thread."""
+    import queue
+
+    manager = pytest.importorskip("jupyter_client.manager")
+    km, kc = manager.start_new_kernel(kernel_name="python3")
+    try:
+        def run(code):
+            kc.execute(code)
+            start = time.perf_counter()
+            reply = kc.get_shell_msg(timeout=60)
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return time.perf_counter() - start
+
+        def frames_sent():
+            n = 0
+            while True:
+                try:
+                    msg = kc.get_iopub_msg(timeout=0.3)
+                except queue.Empty:
+                    return n
+                data = msg["content"].get("data", {})
+                n += (msg["msg_type"] == "comm_msg" and data.get("method") == "update"
+                      and data.get("buffer_paths") == [["value"]])
+
+        run("from reglab.playground import Playground, scenario\n"
+            "app = Playground(scenario('overfit').replace(max_epochs=100000))\n"
+            "display(app)")
+        frames_sent()
+        run("app.train()")
+        time.sleep(0.5)
+        assert run("assert app.running and app.session.epoch > 0") < 1.0  # not blocked
+        time.sleep(1.5)
+        assert run("app.stop()\nassert not app.running") < 2.0
+        assert frames_sent() >= 4  # about 2 s of training: at least one frame per 0.5 s
+    finally:
+        km.shutdown_kernel(now=True)
