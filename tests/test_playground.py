@@ -22,6 +22,8 @@ from reglab.playground import (
     Playground,
     PlaygroundFigure,
     Session,
+    build_model,
+    build_optimizer,
     describe,
     make_data,
     scenario,
@@ -150,9 +152,17 @@ def test_divergence_is_reported():
     assert session.finished == "diverged" and session.run_epoch() is False
 
 
-def test_session_rejects_a_dict():
-    with pytest.raises(TypeError, match="config"):
-        Session({"width": 3})
+@pytest.mark.parametrize("call, name", [
+    (lambda: Session({"width": 3}), "config"),
+    (lambda: make_data(None), "config"),
+    (lambda: build_model("moons"), "config"),
+    (lambda: build_optimizer({"lr": 0.1}), "config"),
+    (lambda: Session(SMALL).run(2.5), "epochs"),
+    (lambda: Playground(SMALL, frame_interval=-1), "frame_interval"),
+])
+def test_bad_arguments_name_themselves(call, name):
+    with pytest.raises((TypeError, ValueError), match=name):
+        call()
 
 
 # ------------------------------------------------------------------ scenarios

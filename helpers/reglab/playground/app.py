@@ -22,6 +22,7 @@ import time
 
 import ipywidgets as w
 
+from .._validate import check_real
 from ..train import TrainingDiverged
 from .config import Config, ConfigError
 from .controls import make_controls, read_controls, write_controls
@@ -46,11 +47,19 @@ def _button(description, css, tooltip, style=""):
 class Playground:
     """The regularization playground; display it as the last expression of a cell.
 
+    Widgets for browser tests: each control has a stable description and the CSS class
+    ``reglab-<setting>`` (``reglab-keep-prob``, ``reglab-lr``...); the buttons
+    ``reglab-train``, ``reglab-step``, ``reglab-reset``, ``reglab-stop``,
+    ``reglab-export``, ``reglab-import``, ``reglab-load``; the outputs
+    ``reglab-figure`` (Image), ``reglab-status``, ``reglab-message`` (HTML),
+    ``reglab-json`` (Textarea), ``reglab-scenario`` (Dropdown); the whole app
+    ``reglab-playground``.
+
     Parameters
     ----------
     config : Config, optional
         The starting configuration (the defaults otherwise).
-    frame_interval : float
+    frame_interval : float >= 0
         Training time in seconds between the end of one frame and the next while training
         (0.1 s; a frame itself takes 0.1–0.2 s on an idle laptop, so 3–5 frames per second).
     """
@@ -59,7 +68,7 @@ class Playground:
         config = Config() if config is None else config
         if not isinstance(config, Config):
             raise TypeError(f"config must be a playground Config, got {type(config).__name__}")
-        self.frame_interval = float(frame_interval)
+        self.frame_interval = check_real("frame_interval", frame_interval, low=0)
         self.figure = PlaygroundFigure()
         self.frame_times: list[float] = []
         self._lock = threading.RLock()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import data as datasets
+from .._validate import check_int
 from ..augment import GaussianNoise
 from ..layers import Dense, Dropout, ReLU, Sequential, Sigmoid, Tanh
 from ..losses import softmax_cross_entropy
@@ -37,14 +38,19 @@ def _rng(config: Config, stream: int) -> np.random.Generator:
     return np.random.default_rng([config.seed, stream])
 
 
+def _check_config(config) -> Config:
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a playground Config, got {type(config).__name__}")
+    return config
+
+
 def make_data(config: Config):
     """The standardized train and test sets of ``config``, float32.
 
     Returns ((X_train, y_train), (X_test, y_test)); X (m, 2), y (m,) int64. Both are
     standardized with the training set's mean and std (:func:`reglab.data.standardize`).
     """
-    if not isinstance(config, Config):
-        raise TypeError(f"config must be a playground Config, got {type(config).__name__}")
+    _check_config(config)
     rng = _rng(config, 0)
     X, y = MAKERS[config.dataset](config.n_points, config.noise, rng)
     (X_tr, y_tr), _, (X_te, y_te) = datasets.train_val_test_split(
@@ -58,7 +64,7 @@ def build_model(config: Config) -> Sequential:
 
     He initialization for ReLU, Xavier for tanh and sigmoid; float32.
     """
-    rng = _rng(config, 1)
+    rng = _rng(_check_config(config), 1)
     init = "he" if config.activation == "relu" else "xavier"
     layers, n_in = [], 2
     for _ in range(config.depth):
@@ -73,7 +79,7 @@ def build_model(config: Config) -> Sequential:
 
 def build_optimizer(config: Config):
     """The optimizer of ``config``, wrapped in :class:`ProximalL1` when ``l1 > 0``."""
-    optimizer = OPTIMIZER_CLASSES[config.optimizer](lr=config.lr)
+    optimizer = OPTIMIZER_CLASSES[_check_config(config).optimizer](lr=config.lr)
     if config.l1 > 0:
         optimizer = ProximalL1(optimizer, lam=config.l1, m=config.m_train)
     return optimizer
@@ -97,9 +103,7 @@ class Session:
     """
 
     def __init__(self, config: Config):
-        if not isinstance(config, Config):
-            raise TypeError(f"config must be a playground Config, got {type(config).__name__}")
-        self.config = config
+        self.config = _check_config(config)
         self.train, self.test = make_data(config)
         self.model = build_model(config)
         self.optimizer = build_optimizer(config)
@@ -151,7 +155,7 @@ class Session:
 
     def run(self, epochs: int | None = None) -> History:
         """Run ``epochs`` more epochs (default: until it finishes); return the History."""
-        n = self.config.max_epochs if epochs is None else epochs
+        n = self.config.max_epochs if epochs is None else check_int("epochs", epochs, low=0)
         for _ in range(n):
             if not self.run_epoch():
                 break
