@@ -9,6 +9,7 @@ from reglab import data
 from reglab.data import (
     load_digits,
     load_mnist1d,
+    make_blobs,
     make_circles,
     make_moons,
     make_polynomial_regression,
@@ -19,7 +20,7 @@ from reglab.data import (
     train_val_test_split,
 )
 
-TOY_SETS = [make_moons, make_circles, make_spirals, make_xor]
+TOY_SETS = [make_moons, make_circles, make_spirals, make_xor, make_blobs]
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +160,17 @@ def test_xor_labels_follow_the_signs(rng):
     assert len({(a, b) for a, b in np.sign(X)}) == 4  # all four quadrants
 
 
+def test_blobs_sit_around_their_centres(rng):
+    X, y = make_blobs(3000, 0.0, rng, n_classes=3, spread=0.2)
+    for k in range(3):
+        centre = [np.cos(2 * np.pi * k / 3), np.sin(2 * np.pi * k / 3)]
+        np.testing.assert_allclose(X[y == k].mean(axis=0), centre, atol=0.03)
+        assert np.std(X[y == k] - centre) == pytest.approx(0.2, rel=0.05)
+    # noise widens every blob to sqrt(spread² + noise²)
+    Xn, yn = make_blobs(3000, 0.15, rng, spread=0.2)
+    assert np.std(Xn[yn == 0] - [1.0, 0.0]) == pytest.approx(0.25, rel=0.05)
+
+
 @pytest.mark.parametrize("call, exc, name", [
     (lambda r: make_moons(1, 0.1, r), ValueError, "m"),
     (lambda r: make_moons(10.0, 0.1, r), TypeError, "m"),
@@ -168,6 +180,8 @@ def test_xor_labels_follow_the_signs(rng):
     (lambda r: make_spirals(10, 0.1, r, n_classes=1), ValueError, "n_classes"),
     (lambda r: make_spirals(2, 0.1, r, n_classes=3), ValueError, "m"),
     (lambda r: make_spirals(10, 0.1, r, turns=0), ValueError, "turns"),
+    (lambda r: make_blobs(10, 0.1, r, n_classes=1), ValueError, "n_classes"),
+    (lambda r: make_blobs(10, 0.1, r, spread=-1.0), ValueError, "spread"),
 ])
 def test_toy_sets_reject_bad_arguments(rng, call, exc, name):
     with pytest.raises(exc, match=name):

@@ -1,0 +1,130 @@
+"""The playground's picture: decision boundary, loss curves, weight histogram.
+
+:class:`PlaygroundFigure` draws a :class:`~reglab.playground.session.Session` on a
+matplotlib ``Figure`` with an Agg canvas of its own (no pyplot, so nothing is shown
+twice in a notebook and drawing works from a background thread). The artists are
+made once per session and then only updated (image data, line data, histogram
+heights), so that a frame costs tens of milliseconds, and :meth:`png` returns the
+frame as PNG bytes for an ``ipywidgets.Image``.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..plots import STYLE, TRAIN_COLOR, VAL_COLOR
+from .session import NEAR_ZERO, Session
+
+GRID = 60  # the decision boundary is evaluated on a GRID × GRID mesh
+BINS = 41
+
+
+class PlaygroundFigure:
+    """Three panels for one session; call :meth:`draw` after every change of it."""
+
+    def __init__(self, figsize=(11.0, 3.4), dpi: int = 80):
+        import matplotlib as mpl
+
+        with mpl.rc_context(STYLE):
+            self.figure = Figure(figsize=figsize, dpi=dpi)  # fixed margins: no layout engine
+            self.figure.subplots_adjust(left=0.06, right=0.99, top=0.92, bottom=0.28,
+                                        wspace=0.28)
+            FigureCanvasAgg(self.figure)
+            self.ax_data, self.ax_loss, self.ax_hist = self.figure.subplots(1, 3)
+        self.session = None
+        self.frames = 0
+
+    def _setup(self, session: Session):
+        """Make the artists for a new session (data, axes limits, labels)."""
+        self.session = session
+        for ax in (self.ax_data, self.ax_loss, self.ax_hist):
+            ax.clear()
+        (X, y), (Xt, yt) = session.train, session.test
+        both = np.vstack([X, Xt])
+        lo, hi = both.min(axis=0) - 0.3, both.max(axis=0) + 0.3
+        g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID))
+        self._grid = (g0, g1)
+        self._points = np.column_stack([g0.ravel(), g1.ravel()])
+        ax = self.ax_data
+        self._image = ax.imshow(np.full((GRID, GRID), 0.5), origin="lower", cmap="coolwarm",
+                                vmin=0, vmax=1, alpha=0.45, aspect="auto",
+                                extent=(lo[0], hi[0], lo[1], hi[1]), interpolation="bilinear")
+        self._contour = None
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=0, vmax=1, s=16,
+                   edgecolors="k", linewidths=0.4, label="training")
+        ax.scatter(Xt[:, 0], Xt[:, 1], c=yt, cmap="coolwarm", vmin=0, vmax=1, s=22,
+                   marker="^", edgecolors="w", linewidths=0.4, label="test")
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+        ax.set_xlabel("$x_1$ (standardized)")
+        ax.set_ylabel("$x_2$ (standardized)")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8)
+        ax.grid(False)
+        ax = self.ax_loss
+        (self._train_line,) = ax.plot([], [], color=TRAIN_COLOR, label="training")
+        (self._test_line,) = ax.plot([], [], color=VAL_COLOR, label="test")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("cross-entropy loss (nats)")
+        ax.set_title("loss per epoch", fontsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8)
+        ax = self.ax_hist
+        self._stairs = ax.stairs(np.zeros(BINS), np.linspace(-1, 1, BINS + 1), fill=True,
+                                 color="tab:gray")
+        ax.set_xlabel("weight value")
+        ax.set_ylabel("number of weights")
+        for ax in (self.ax_data, self.ax_loss, self.ax_hist):
+            ax.locator_params(nbins=4)  # fewer tick labels: text is most of a frame's cost
+
+    def draw(self, session: Session) -> None:
+        """Update every panel to the session's current state."""
+        if session is not self.session:
+            self._setup(session)
+        h = session.history
+        # decision boundary: P(class 1) as an image, the 0.5 level as a line
+        p = session.probabilities(self._points).reshape(GRID, GRID)
+        self._image.set_data(p)
+        if self._contour is not None:
+            self._contour.remove()
+            self._contour = None
+        if p.min() < 0.5 < p.max():
+            self._contour = self.ax_data.contour(*self._grid, p, levels=[0.5], colors="k",
+                                                 linewidths=1.0)
+        acc = f", test accuracy {h.val_acc[-1]:.3f}" if h.epochs else ""
+        self.ax_data.set_title(f"epoch {session.epoch}{acc}", fontsize=9)
+        # loss curves
+        epochs = np.arange(1, h.epochs + 1)
+        self._train_line.set_data(epochs, h.train_loss)
+        self._test_line.set_data(epochs, h.val_loss)
+        if h.epochs:
+            top = max(max(h.train_loss), max(h.val_loss))
+            self.ax_loss.set_xlim(0.5, max(h.epochs, 2) + 0.5)
+            self.ax_loss.set_ylim(0, 1.05 * top)
+        # weight histogram, bars from zero
+        w = session.weights()
+        w = w[np.isfinite(w)]  # after a divergence some weights are NaN
+        r = max(float(np.abs(w).max()), 1e-3) if w.size else 1.0
+        counts, edges = np.histogram(w, bins=BINS, range=(-r, r))
+        self._stairs.set_data(counts, edges, baseline=0)
+        self.ax_hist.set_xlim(-r, r)
+        self.ax_hist.set_ylim(0, 1.05 * max(counts.max(), 1))
+        self.ax_hist.set_title(f"|w| < {NEAR_ZERO:g}: {session.near_zero()} of {w.size} · "
+                               f"exactly 0: {session.exact_zeros()}", fontsize=9)
+        self.figure.canvas.draw()
+        self.frames += 1
+
+    def _repr_png_(self):
+        """Show the last drawn frame when the object is displayed in a notebook."""
+        return self.png()
+
+    def png(self) -> bytes:
+        """The last drawn frame as PNG bytes (encoded from the canvas, not drawn again)."""
+        from PIL import Image
+
+        buf = io.BytesIO()
+        rgba = np.asarray(self.figure.canvas.buffer_rgba())
+        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
+        return buf.getvalue()

@@ -1,0 +1,407 @@
+"""The regularization playground: configuration, sessions, scenarios and the widget app.
+
+The app is driven from Python as a user would drive it: widget values are set and
+buttons pressed with ``button.click()``; the tests then look at the session (model,
+History), the figure (the PNG bytes of the Image widget) and the message line.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pytest
+
+from reglab.layers import Dropout, ReLU, Tanh
+from reglab.optim import ProximalL1
+from reglab.playground import (
+    SCENARIOS,
+    Config,
+    ConfigError,
+    Playground,
+    PlaygroundFigure,
+    Session,
+    build_model,
+    build_optimizer,
+    describe,
+    make_data,
+    scenario,
+)
+from reglab.train import TrainingDiverged
+
+SMALL = Config(n_points=60, width=8, depth=2, max_epochs=30)
+
+
+def _same_run(a: Session, b: Session):
+    assert a.history.train_loss == b.history.train_loss
+    assert a.history.val_loss == b.history.val_loss
+    for (ka, va), (kb, vb) in zip(a.model.params.items(), b.model.params.items(), strict=True):
+        assert ka == kb
+        np.testing.assert_array_equal(va, vb)
+
+
+# ------------------------------------------------------------------ Config and JSON
+
+def test_config_round_trips_through_json():
+    config = Config(dataset="spirals", width=7, l2=0.3, keep_prob=0.8, early_stopping=True)
+    text = config.to_json()
+    assert json.loads(text)["width"] == 7
+    assert Config.from_json(text) == config
+
+
+def test_partial_json_keeps_defaults_and_accepts_integers_for_reals():
+    config = Config.from_json('{"lr": 1, "width": 5}')
+    assert config.lr == 1.0 and isinstance(config.lr, float)
+    assert config.width == 5 and config.dataset == Config().dataset
+
+
+@pytest.mark.parametrize("settings, name", [
+    ({"dataset": "mnist"}, "dataset"),
+    ({"activation": "gelu"}, "activation"),
+    ({"optimizer": "lbfgs"}, "optimizer"),
+    ({"n_points": 5}, "n_points"),
+    ({"noise": -0.1}, "noise"),
+    ({"train_frac": 0.95}, "train_frac"),
+    ({"width": 0}, "width"),
+    ({"depth": 2.5}, "depth"),
+    ({"lr": 0}, "lr"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"l1": -1}, "l1"),
+    ({"l2": "big"}, "l2"),
+    ({"keep_prob": 1.5}, "keep_prob"),
+    ({"keep_prob": 0}, "keep_prob"),
+    ({"input_noise": -0.5}, "input_noise"),
+    ({"early_stopping": "yes"}, "early_stopping"),
+    ({"patience": 0}, "patience"),
+    ({"max_epochs": 0}, "max_epochs"),
+    ({"seed": -1}, "seed"),
+    ({"widht": 4}, "unknown setting 'widht'"),
+])
+def test_bad_settings_name_the_setting(settings, name):
+    with pytest.raises(ConfigError, match=name):
+        Config.from_dict(settings)
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ('{"width": 4,, }', "not valid JSON"),
+    ("", "not valid JSON"),
+    ("[1, 2]", "JSON object"),
+])
+def test_malformed_json_says_so(text, phrase):
+    with pytest.raises(ConfigError, match=phrase):
+        Config.from_json(text)
+
+
+# ------------------------------------------------------------------ Session
+
+def test_data_split_and_standardization():
+    (X, y), (Xt, yt) = make_data(SMALL)
+    assert X.shape == (SMALL.m_train, 2) and len(Xt) == SMALL.n_points - SMALL.m_train
+    assert X.dtype == np.float32 and y.dtype == np.int64
+    np.testing.assert_allclose(X.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(X.std(axis=0), 1, atol=1e-4)
+
+
+@pytest.mark.parametrize("dataset", ["moons", "circles", "spirals", "xor", "blobs"])
+def test_every_data_set_trains(dataset):
+    session = Session(SMALL.replace(dataset=dataset, max_epochs=5))
+    session.run()
+    assert session.finished == "max epochs" and session.history.epochs == 5
+
+
+def test_model_follows_the_settings():
+    session = Session(SMALL.replace(width=5, depth=3, activation="tanh", keep_prob=0.5))
+    layers = session.model.layers
+    assert sum(isinstance(layer, Tanh) for layer in layers) == 3
+    assert sum(isinstance(layer, Dropout) for layer in layers) == 3
+    assert not any(isinstance(layer, ReLU) for layer in layers)
+    assert session.weights().size == 2 * 5 + 5 * 5 + 5 * 5 + 5 * 2
+    assert isinstance(Session(SMALL.replace(l1=1.0)).optimizer, ProximalL1)
+
+
+def test_same_config_same_run():
+    config = SMALL.replace(keep_prob=0.8, input_noise=0.1, l2=0.1)
+    a, b, c = Session(config), Session(config), Session(config)
+    a.run()
+    b.run()
+    _same_run(a, b)
+    for _ in range(config.max_epochs):  # one step at a time gives the same run
+        c.run_epoch()
+    _same_run(a, c)
+    assert a.history.epochs == config.max_epochs
+
+
+def test_another_seed_another_run():
+    a, b = Session(SMALL), Session(SMALL.replace(seed=1))
+    a.run(3)
+    b.run(3)
+    assert a.history.train_loss != b.history.train_loss
+
+
+def test_regularization_leaves_data_and_initial_weights_alone():
+    a, b = Session(SMALL), Session(SMALL.replace(l2=1.0, optimizer="sgd"))
+    np.testing.assert_array_equal(a.train[0], b.train[0])
+    np.testing.assert_array_equal(a.weights(), b.weights())
+
+
+def test_divergence_is_reported():
+    session = Session(Config(optimizer="sgd", lr=10.0))
+    with pytest.raises(TrainingDiverged, match="learning rate"):
+        session.run()
+    assert session.finished == "diverged" and session.run_epoch() is False
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: Session({"width": 3}), "config"),
+    (lambda: make_data(None), "config"),
+    (lambda: build_model("moons"), "config"),
+    (lambda: build_optimizer({"lr": 0.1}), "config"),
+    (lambda: Session(SMALL).run(2.5), "epochs"),
+    (lambda: Playground(SMALL, frame_interval=-1), "frame_interval"),
+])
+def test_bad_arguments_name_themselves(call, name):
+    with pytest.raises((TypeError, ValueError), match=name):
+        call()
+
+
+# ------------------------------------------------------------------ scenarios
+
+@pytest.fixture(scope="module")
+def runs():
+    """Every scenario run to the end, and the dropout scenario without dropout."""
+    out = {name: Session(scenario(name)) for name in SCENARIOS}
+    out["no_dropout"] = Session(scenario("dropout_on_spirals").replace(keep_prob=1.0))
+    for session in out.values():
+        session.run()
+    return out
+
+
+def test_overfit_scenario_overfits(runs):
+    h = runs["overfit"].history
+    assert h.train_loss[-1] < 0.05
+    assert h.val_loss[-1] > 3 * min(h.val_loss)
+    assert int(np.argmin(h.val_loss)) < 30
+
+
+def test_l2_scenario_fixes_it_without_exact_zeros(runs):
+    l2, over = runs["l2_fixes_it"], runs["overfit"]
+    assert l2.history.val_loss[-1] < 0.5 * over.history.val_loss[-1]
+    assert l2.history.train_loss[-1] > over.history.train_loss[-1]
+    assert l2.exact_zeros() == 0 and l2.near_zero() > over.near_zero()
+
+
+def test_l1_scenario_zeroes_weights(runs):
+    l1, over = runs["l1_zeroes_weights"], runs["overfit"]
+    assert l1.exact_zeros() > 0.9 * l1.weights().size
+    assert l1.history.val_loss[-1] < 0.5 * over.history.val_loss[-1]
+
+
+def test_dropout_scenario_lowers_the_test_loss(runs):
+    drop, plain = runs["dropout_on_spirals"], runs["no_dropout"]
+    assert drop.history.val_loss[-1] < plain.history.val_loss[-1]
+    assert drop.history.train_loss[-1] > plain.history.train_loss[-1]
+
+
+def test_early_stopping_scenario_stops_and_restores(runs):
+    es = runs["early_stopping"]
+    h = es.history
+    assert es.finished == "early stopping" and es.epoch < es.config.max_epochs
+    assert es.stopper.stopped_epoch - es.stopper.best_epoch == es.config.patience
+    best = min(h.val_loss)
+    from reglab.losses import softmax_cross_entropy
+    from reglab.train import evaluate
+    restored, _ = evaluate(es.model, *es.test, softmax_cross_entropy)
+    assert restored == pytest.approx(best, rel=1e-6)
+
+
+def test_scenarios_are_described_and_unknown_names_refused():
+    for name in SCENARIOS:
+        assert describe(name)
+    with pytest.raises(ConfigError, match="name"):
+        scenario("underfit")
+
+
+# ------------------------------------------------------------------ the figure
+
+def test_figure_draws_every_panel():
+    session = Session(SMALL)
+    figure = PlaygroundFigure()
+    figure.draw(session)
+    before = figure.png()
+    session.run(5)
+    figure.draw(session)
+    after = figure.png()
+    assert before[:8] == b"\x89PNG\r\n\x1a\n" and before != after
+    assert len(figure.ax_loss.lines[0].get_xdata()) == 5
+    assert figure.ax_hist.get_title() == f"|w| < 0.001: {session.near_zero()} of " \
+        f"{session.weights().size} · exactly 0: 0"
+    assert figure._repr_png_() == after  # displayed in a notebook as the last frame
+    assert figure.ax_loss.get_xlabel() == "epoch" and figure.ax_hist.get_ylabel()
+
+
+# ------------------------------------------------------------------ the app, driven by its widgets
+
+@pytest.fixture
+def app():
+    playground = Playground(SMALL)
+    yield playground
+    playground.stop()
+
+
+def test_widgets_show_the_config_and_a_change_resets(app):
+    assert app.config() == SMALL
+    app.buttons["step"].click()
+    assert app.session.epoch == 1
+    image = app.image.value
+    app.controls["width"].value = 3
+    assert app.session.epoch == 0 and app.session.config.width == 3
+    assert app.session.model.layers[0].params["W"].shape == (2, 3)
+    assert app.image.value != image
+
+
+def test_step_trains_one_epoch_and_redraws(app):
+    image = app.image.value
+    app.buttons["step"].click()
+    app.buttons["step"].click()
+    assert app.session.history.epochs == 2 and app.image.value != image
+    assert "epoch 2" in app.status.value
+
+
+def test_train_runs_in_the_background_and_matches_a_plain_run(app):
+    app.buttons["train"].click()
+    app.wait(60)
+    assert not app.running and app.session.finished == "max epochs"
+    plain = Session(SMALL)
+    plain.run()
+    _same_run(app.session, plain)
+    assert "max epochs" in app.message.value
+
+
+def test_stop_works_mid_run_and_train_resumes_the_same_run():
+    config = scenario("overfit").replace(max_epochs=100000)
+    app = Playground(config)
+    app.buttons["train"].click()
+    time.sleep(0.5)
+    assert app.running  # the caller's thread is free while it trains
+    t = time.perf_counter()
+    app.buttons["stop"].click()
+    assert not app.running and time.perf_counter() - t < 1.0
+    stopped_at = app.session.epoch
+    assert 0 < stopped_at < 100000 and "Stop" in app.message.value
+    app.buttons["train"].click()
+    time.sleep(0.2)
+    app.buttons["stop"].click()
+    resumed = app.session
+    plain = Session(config)
+    plain.run(resumed.epoch)
+    assert resumed.epoch > stopped_at
+    _same_run(resumed, plain)
+
+
+def test_reset_goes_back_to_epoch_zero_with_the_same_start(app):
+    start = app.session.weights()
+    app.buttons["step"].click()
+    app.buttons["reset"].click()
+    assert app.session.epoch == 0
+    np.testing.assert_array_equal(app.session.weights(), start)
+
+
+def test_export_and_import_json(app):
+    app.buttons["step"].click()
+    app.export_button.click()
+    assert Config.from_json(app.json_box.value) == SMALL
+    app.json_box.value = json.dumps({"dataset": "xor", "width": 100, "lr": 1e-5})
+    app.import_button.click()
+    assert app.session.config == Config(dataset="xor", width=100, lr=1e-5)
+    assert app.controls["width"].value == 100  # the slider stretched instead of clipping
+    assert app.controls["lr"].value == pytest.approx(1e-5)
+    assert app.session.epoch == 0
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ('{"width": 4,, }', "not valid JSON"),
+    ('{"widht": 4}', "unknown setting"),
+    ('{"keep_prob": 1.5}', "keep_prob must be in (0, 1], got 1.5"),
+])
+def test_bad_json_gives_a_message_not_a_traceback(app, text, phrase):
+    session = app.session
+    app.json_box.value = text
+    app.import_button.click()  # must not raise
+    assert "could not import" in app.message.value
+    assert phrase in app.message.value.replace("&#x27;", "'")
+    assert app.session is session  # the run is untouched
+
+
+def test_scenario_menu_loads_a_scenario(app):
+    app.scenario_menu.value = "l1_zeroes_weights"
+    app.load_button.click()
+    assert app.session.config == scenario("l1_zeroes_weights")
+    assert app.controls["l1"].value == 30.0
+    assert Config.from_json(app.json_box.value) == scenario("l1_zeroes_weights")
+    assert not app.load_scenario("underfit") and "name must be one of" in app.message.value
+
+
+def test_divergence_shows_a_message(app):
+    app.load_config(Config(optimizer="sgd", lr=10.0))
+    app.buttons["train"].click()
+    app.wait(60)
+    assert "learning rate" in app.message.value and app.session.finished == "diverged"
+    app.buttons["train"].click()
+    assert "press Reset" in app.message.value
+
+
+def test_live_update_rate(capsys):
+    """Frames per second while training (at least one frame every half second)."""
+    app = Playground(scenario("overfit").replace(max_epochs=100000))
+    app.buttons["train"].click()
+    time.sleep(3.0)
+    app.buttons["stop"].click()
+    times = np.array(app.frame_times)
+    times = times[times > times[0]]  # the frames drawn while training (not the reset one)
+    gaps = np.diff(times)
+    fps = (len(times) - 1) / (times[-1] - times[0])
+    with capsys.disabled():
+        print(f"\nplayground: {fps:.1f} frames/s while training, median gap "
+              f"{np.median(gaps):.3f} s, longest {gaps.max():.3f} s, {app.session.epoch} epochs")
+    assert np.median(gaps) <= 0.5
+
+
+def test_in_a_real_kernel_training_leaves_it_free_and_sends_frames():
+    """A kernel runs other cells while the app trains; frames reach the front end as comm
+    messages (the Image widget's value) sent from the training thread."""
+    import queue
+
+    manager = pytest.importorskip("jupyter_client.manager")
+    km, kc = manager.start_new_kernel(kernel_name="python3")
+    try:
+        def run(code):
+            kc.execute(code)
+            start = time.perf_counter()
+            reply = kc.get_shell_msg(timeout=60)
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return time.perf_counter() - start
+
+        def frames_sent():
+            n = 0
+            while True:
+                try:
+                    msg = kc.get_iopub_msg(timeout=0.3)
+                except queue.Empty:
+                    return n
+                data = msg["content"].get("data", {})
+                n += (msg["msg_type"] == "comm_msg" and data.get("method") == "update"
+                      and data.get("buffer_paths") == [["value"]])
+
+        run("from reglab.playground import Playground, scenario\n"
+            "app = Playground(scenario('overfit').replace(max_epochs=100000))\n"
+            "display(app)")
+        frames_sent()
+        run("app.train()")
+        time.sleep(0.5)
+        assert run("assert app.running and app.session.epoch > 0") < 1.0  # not blocked
+        time.sleep(1.5)
+        assert run("app.stop()\nassert not app.running") < 2.0
+        assert frames_sent() >= 4  # about 2 s of training: at least one frame per 0.5 s
+    finally:
+        km.shutdown_kernel(now=True)
