@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-browser lint student bench clean git-filter
+.PHONY: lab test test-browser lint student bench torch clean git-filter
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,17 @@ git-filter:
 	  git config filter.notebook-policy.clean \
 	    '"$(abspath $(BIN))/python" "$(CURDIR)/tools/notebook_policy.py"'; \
 	fi
+
+# The optional PyTorch extra (notebook 13, the PyTorch column of `make bench`): the CPU
+# build of the pinned version. pip takes it from the wheels configured for this machine;
+# elsewhere point pip at PyTorch's CPU wheel index, e.g. TORCH_PIP_ARGS='--index-url ...'
+# (a plain `pip install torch` on Linux pulls the CUDA build and several GB of GPU libraries).
+# The version is the one pinned in pyproject.toml's `torch` extra; keep the two in step.
+TORCH_VERSION = 2.13.0
+TORCH_PIP_ARGS ?=
+torch: $(STAMP)
+	$(BIN)/python -m pip install --quiet $(TORCH_PIP_ARGS) torch==$(TORCH_VERSION)
+	$(BIN)/python -m pip install --quiet -e '.[torch]'
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_train_step.py

@@ -27,9 +27,16 @@ same from each round's mean step (stalls included). The last line is
 numpy's BLAS and torch use the same number of threads: numpy's own count unless
 ``--threads`` says otherwise (``--threads 1`` is steadier on a busy machine).
 
+With PyTorch installed, two more figures: the PyTorch eager / reglab ratio per step for
+the MLP (paired within each round), and the CNN of notebook 08 (Conv1D 1->25, k=5, pad 2;
+two Conv1D 25->25, k=3, stride 2, pad 1; ReLUs; Flatten; Dense 250->10; float32, batch
+100, Adam) trained by reglab and by its PyTorch eager twin (``reglab.torch_bridge.to_torch``:
+the same architecture and initial weights), after its own sanity check. ``--cnn-steps 0``
+leaves the CNN out.
+
 Usage: ``python bench/bench_train_step.py [--steps N] [--rounds R] [--threads T]
-[--budget SECONDS] [--quick]`` (``make bench``). The exit code is 0 unless the sanity
-check fails: this is a report, not a test.
+[--budget SECONDS] [--cnn-steps N] [--quick]`` (``make bench``). The exit code is 0
+unless a sanity check fails: this is a report, not a test.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ import numpy as np
 if importlib.util.find_spec("reglab") is None:  # a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
 
+from reglab.conv import Conv1D, Flatten
 from reglab.data import load_mnist1d
 from reglab.layers import Dense, ReLU, Sequential
 from reglab.losses import softmax_cross_entropy
@@ -258,6 +266,91 @@ class Torch:
                 for k, v in (("W", self.net[i].weight), ("b", self.net[i].bias))}
 
 
+# ----------------------------------------------------------------------------- (d) the CNN
+
+def make_reglab_cnn(rng):
+    """The CNN of notebook 08 in float32: (m, 40) -> 25x40 -> 25x20 -> 25x10 -> 10 logits."""
+    return Sequential([Conv1D(1, 25, 5, padding=2, rng=rng, dtype=DTYPE), ReLU(),
+                       Conv1D(25, 25, 3, stride=2, padding=1, rng=rng, dtype=DTYPE), ReLU(),
+                       Conv1D(25, 25, 3, stride=2, padding=1, rng=rng, dtype=DTYPE), ReLU(),
+                       Flatten(), Dense(25 * 10, 10, rng=rng, dtype=DTYPE)])
+
+
+class CNNRegLab(RegLab):
+    """reglab's ``train_step`` on the CNN of notebook 08."""
+
+    name = "reglab"
+
+    def __init__(self, init, m):
+        self.rng = np.random.default_rng(SEED + 1)
+        self.model = make_reglab_cnn(np.random.default_rng(SEED))
+        self.model.load_state(init)
+        self.opt = Adam(lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS)
+        self.m = m
+
+
+class CNNTorch(Torch):
+    """PyTorch eager on the same CNN: ``reglab.torch_bridge.to_torch`` of the reglab model."""
+
+    name = "pytorch eager"
+
+    def __init__(self, init, m):
+        import torch
+
+        from reglab.torch_bridge import to_torch
+
+        self.torch = torch
+        model = make_reglab_cnn(np.random.default_rng(SEED))
+        model.load_state(init)
+        self.net = to_torch(model)
+        self.loss = torch.nn.CrossEntropyLoss()
+        self.opt = torch.optim.Adam(self.net.parameters(), lr=LR, betas=(BETA1, BETA2), eps=EPS)
+
+    def params(self):
+        from reglab.torch_bridge import reglab_state
+
+        return reglab_state(self.net)
+
+
+def bench_cnn(X, y, steps, rounds, warmup):
+    """Sanity check and timing of the CNN, reglab vs PyTorch eager; returns report lines."""
+    init = make_reglab_cnn(np.random.default_rng(SEED)).state()
+    batches = epoch_batches(X, y, np.random.default_rng(SEED + 4))[:3]
+    impls = [CNNRegLab(init, X.shape[0]), CNNTorch(init, X.shape[0])]
+    losses = [np.array([impl.step(Xb, yb) for Xb, yb in feed(impl, batches)]) for impl in impls]
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-4, atol=1e-5,
+                               err_msg="CNN: pytorch and reglab losses differ")
+    p0, p1 = impls[0].params(), impls[1].params()
+    dparam = max(float(np.max(np.abs(p0[k] - p1[k]))) for k in p0)
+    lines = [f"CNN of notebook 08 ({sum(v.size for v in init.values()):,} parameters), float32, "
+             f"batch {BATCH}, Adam: sanity check max |dloss| = "
+             f"{np.max(np.abs(losses[1] - losses[0])):.1e}, max |dparam| = {dparam:.1e} "
+             f"after {len(batches)} steps: passed"]
+    impls = [CNNRegLab(init, X.shape[0]), CNNTorch(init, X.shape[0])]
+    rng = np.random.default_rng(SEED + 5)
+    for impl in impls:
+        run(impl, feed(impl, epoch_batches(X, y, rng)), warmup)
+    typical = {impl.name: [] for impl in impls}
+    for rnd in range(rounds):
+        batches = epoch_batches(X, y, rng)[:steps]
+        for impl in (impls if rnd % 2 == 0 else impls[::-1]):
+            data = feed(impl, batches)
+            seconds, value = run(impl, data, steps)
+            if not np.isfinite(value):
+                raise FloatingPointError(f"CNN {impl.name}: loss became {value}")
+            typical[impl.name].append(1e3 * float(np.median(seconds)))
+    med = {name: statistics.median(ts) for name, ts in typical.items()}
+    paired = statistics.median(a / b for a, b in zip(typical["pytorch eager"],
+                                                     typical["reglab"], strict=True))
+    lines.append(f"  {'implementation':<15}{'median':>8}{'min':>8}{'max':>8}   ms/step, "
+                 f"{rounds} rounds x {steps} steps")
+    for name, ts in typical.items():
+        lines.append(f"  {name:<15}{med[name]:>8.3f}{min(ts):>8.3f}{max(ts):>8.3f}")
+    lines.append(f"  CNN: pytorch eager / reglab within each round, median over rounds: "
+                 f"{paired:.2f}")
+    return lines
+
+
 # ----------------------------------------------------------------------------- harness
 
 def numpy_blas_threads():
@@ -332,13 +425,18 @@ def main(argv=None):
                     help="threads for numpy's BLAS and torch (default: numpy's current count)")
     ap.add_argument("--budget", type=float, default=40.0,
                     help="stop timing after the round that exceeds this many seconds (40)")
+    ap.add_argument("--cnn-steps", type=int, default=30,
+                    help="timed CNN steps per round, with torch installed (30; 0: no CNN)")
     ap.add_argument("--quick", action="store_true",
-                    help="smoke run: 3 rounds of 20 steps, MNIST-1D cut to 1000 examples")
+                    help="smoke run: 3 rounds of 20 steps (5 for the CNN), MNIST-1D cut to "
+                         "1000 examples")
     args = ap.parse_args(argv)
     if args.quick:
-        args.steps, args.rounds = 20, 3
+        args.steps, args.rounds, args.cnn_steps = 20, 3, min(args.cnn_steps, 5)
     if args.steps < 1 or args.rounds < 1:
         ap.error(f"--steps and --rounds must be >= 1, got {args.steps} and {args.rounds}")
+    if args.cnn_steps < 0:
+        ap.error(f"--cnn-steps must be >= 0, got {args.cnn_steps}")
     warmup = max(args.steps // 10, 3) if args.warmup is None else args.warmup
 
     threads, blas = numpy_blas_threads()
@@ -410,6 +508,15 @@ def main(argv=None):
     paired = statistics.median(a / b for a, b in zip(typical["reglab"], typical["fused numpy"],
                                                      strict=True))
     print(f"  reglab / fused numpy within each round, median over rounds: {paired:.2f}")
+    if "pytorch eager" in typical:
+        vs_torch = statistics.median(a / b for a, b in zip(typical["pytorch eager"],
+                                                           typical["reglab"], strict=True))
+        print(f"  pytorch eager / reglab within each round, median over rounds: {vs_torch:.2f}"
+              f" (goal >= 3)")
+        if args.cnn_steps:
+            for line in bench_cnn(X, y, args.cnn_steps, min(args.rounds, 7),
+                                  max(warmup // 4, 3)):
+                print(line)
     print(f"ratio_vs_fused_numpy={med['reglab'] / med['fused numpy']:.2f}")
     return 0
 

@@ -7,6 +7,7 @@ same weights) passes, and that its last line has the promised machine-readable f
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -24,3 +25,9 @@ def test_bench_quick_run_reports_ratio():
     assert "sanity check passed" in proc.stdout, proc.stdout
     assert re.fullmatch(r"ratio_vs_fused_numpy=\d+\.\d\d", lines[-1]), lines[-1]
     assert float(lines[-1].split("=")[1]) > 0
+    if importlib.util.find_spec("torch") is not None:
+        assert re.search(r"^  pytorch eager / reglab within each round, median over rounds: "
+                         r"\d+\.\d\d", proc.stdout, re.M), proc.stdout
+        cnn = [line for line in lines if line.startswith("CNN of notebook 08")]
+        assert len(cnn) == 1 and cnn[0].endswith("passed"), proc.stdout
+        assert re.search(r"^  CNN: pytorch eager / reglab .*: \d+\.\d\d$", proc.stdout, re.M)

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -31,7 +32,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def lab_url(tmp_path_factory):
+def lab(tmp_path_factory):
+    """The running server: ``lab.url`` (``http://127.0.0.1:PORT``) and ``lab.token``."""
     port = _free_port()
     root = tmp_path_factory.mktemp("collection")  # a copy: autosave cannot touch the repository
     for folder in ("notebooks", "exercises"):
@@ -54,7 +56,7 @@ def lab_url(tmp_path_factory):
                 server.kill()
                 raise RuntimeError(f"JupyterLab did not start; see {log.name}") from None
             time.sleep(0.5)
-    yield base
+    yield SimpleNamespace(url=base, token=TOKEN)
     os.killpg(server.pid, signal.SIGTERM)  # this server and the kernels it started
     try:
         server.wait(timeout=20)
