@@ -9,7 +9,9 @@ JupyterLab server started for the session (see conftest.py):
 * a student opens an exercise, types a correct function into the stub cell, runs it and
   its check, and sees the check's success line;
 * a lecturer starts the RISE slideshow of a notebook and sees its first slide (the
-  title), and the deck skips the "Going further" part.
+  title), and the deck skips the "Going further" part;
+* the playground redraws its figure while training after Train, and starts a new run
+  (epoch 0, redrawn) when a slider moves.
 
 The server works on a copy of ``notebooks/`` and ``exercises/`` in a temporary folder, so
 autosave cannot touch the repository.
@@ -121,3 +123,28 @@ def test_slideshow_starts_at_the_title(page, lab):
     assert any(h.startswith("1.") for h in shown)
     assert not any("Going further" in h for h in shown)       # the deck is the lecture core
     assert any("Going further" in h for h in skipped)
+
+
+def test_playground_reacts_to_train_and_to_a_slider(page, lab):
+    _open(page, lab, "notebooks/14_playground.ipynb")
+    assert page.evaluate(RUN_ALL)["ok"]
+    app = page.locator(".reglab-playground").first
+    figure = app.locator("img.reglab-figure, .reglab-figure img").first
+    figure.wait_for()
+
+    def src():
+        return figure.get_attribute("src")
+
+    before = src()
+    app.locator(".reglab-train button, button.reglab-train").first.click()
+    page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
+                           arg=[figure.element_handle(), before], timeout=20_000)
+    app.locator(".reglab-stop button, button.reglab-stop").first.click()
+    page.wait_for_timeout(1000)                      # the last frame of the stopped run
+    trained = src()
+    handle = app.locator(".reglab-noise .noUi-handle").first
+    handle.focus()
+    page.keyboard.press("ArrowRight")                # a new noise level: a new run, redrawn
+    page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
+                           arg=[figure.element_handle(), trained], timeout=20_000)
+    assert "epoch 0 ·" in app.locator(".reglab-status").first.inner_text()
