@@ -89,3 +89,15 @@ def check_labels(name: str, y, n_classes: int, m: int) -> np.ndarray:
             f"got values from {arr.min()} to {arr.max()}"
         )
     return arr.astype(np.int64, copy=False)
+
+
+def check_instances(name: str, items, cls) -> list:
+    """Return ``items`` as a list of at least one entry, every one an instance of ``cls``."""
+    items = list(items)
+    if not items:
+        raise ValueError(f"{name} must contain at least one {cls.__name__}, got an empty list")
+    for i, item in enumerate(items):
+        if not isinstance(item, cls):
+            raise TypeError(f"{name}[{i}] must be a reglab {cls.__name__}, "
+                            f"got {type(item).__name__}")
+    return items

@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._validate import check_array, check_int, check_rng
-from .layers import Layer
+from ._validate import check_array, check_int
+from .layers import Layer, initial_weights
 
 
 def conv_output_length(length: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
@@ -91,9 +91,6 @@ class Conv1D(Layer):
     ``torch.nn.Conv1d`` documentation (same shapes and output length).
     """
 
-    INITS = {"he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
-             "xavier": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out))}
-
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, *, stride: int = 1,
                  padding: int = 0, rng, init: str = "he", dtype=np.float64):
         super().__init__()
@@ -102,17 +99,10 @@ class Conv1D(Layer):
         self.kernel_size = check_int("kernel_size", kernel_size, low=1)
         self.stride = check_int("stride", stride, low=1)
         self.padding = check_int("padding", padding, low=0)
-        check_rng("rng", rng)
-        if init not in self.INITS:
-            raise ValueError(f"init must be one of {sorted(self.INITS)}, got {init!r}")
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"dtype must be a floating type, got {dtype}")
         K = self.kernel_size
-        std = self.INITS[init](self.in_channels * K, self.out_channels * K)
-        shape = (self.out_channels, self.in_channels, K)
-        self.params = {"W": (std * rng.standard_normal(shape)).astype(dtype),
-                       "b": np.zeros(self.out_channels, dtype=dtype)}
+        W = initial_weights((self.out_channels, self.in_channels, K), self.in_channels * K,
+                            self.out_channels * K, rng=rng, init=init, dtype=dtype)
+        self.params = {"W": W, "b": np.zeros(self.out_channels, dtype=W.dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self._cols = None
 

@@ -25,7 +25,7 @@ import copy
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_rng
+from ._validate import check_array, check_instances, check_int, check_rng
 from .layers import Sequential, sigmoid
 from .losses import log_softmax
 from .train import _check_data, fit
@@ -85,13 +85,7 @@ class Ensemble:
     METHODS = ("average", "vote")
 
     def __init__(self, models, method: str = "average"):
-        models = list(models)
-        if not models:
-            raise ValueError("models must contain at least one model, got an empty list")
-        for i, model in enumerate(models):
-            if not isinstance(model, Sequential):
-                raise TypeError(f"models[{i}] must be a reglab Sequential, "
-                                f"got {type(model).__name__}")
+        models = check_instances("models", models, Sequential)
         if method not in self.METHODS:
             raise ValueError(f"method must be 'average' or 'vote', got {method!r}")
         self.models, self.method = models, method

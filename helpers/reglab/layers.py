@@ -36,6 +36,33 @@ def is_weight(name: str) -> bool:
     return name.rsplit(".", 1)[-1] == "W"
 
 
+#: Standard deviation of the initial weights for a layer with fan-in and fan-out:
+#: He (Kaiming) sqrt(2 / fan_in) for ReLU, Xavier (Glorot) sqrt(2 / (fan_in + fan_out)).
+INITS = {"he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
+         "xavier": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out))}
+
+
+def initial_weights(shape, fan_in: int, fan_out: int, *, rng, init: str = "he",
+                    dtype=np.float64) -> np.ndarray:
+    r"""Initial weights of the given shape, drawn from :math:`\mathcal N(0, s^2)`.
+
+    .. math:: s_\text{He} = \sqrt{2/n_\text{in}},\qquad
+              s_\text{Xavier} = \sqrt{2/(n_\text{in} + n_\text{out})}
+
+    Plain text: std = INITS[init](fan_in, fan_out); W = std * rng.standard_normal(shape).
+    ``fan_in``/``fan_out`` are the number of inputs/outputs one weight's unit sees
+    (n_in, n_out for Dense; C_in·K, C_out·K for a convolution). ``dtype`` must be a
+    floating type. (He et al. 2015; Glorot & Bengio 2010.)
+    """
+    check_rng("rng", rng)
+    if init not in INITS:
+        raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"dtype must be a floating type, got {dtype}")
+    return (INITS[init](fan_in, fan_out) * rng.standard_normal(shape)).astype(dtype)
+
+
 class Layer:
     """Base class: no parameters, identity in both directions.
 
@@ -89,22 +116,15 @@ class Dense(Layer):
     He et al. (2015), "Delving deep into rectifiers"; Glorot & Bengio (2010).
     """
 
-    INITS = {"he": lambda n_in, n_out: np.sqrt(2.0 / n_in),
-             "xavier": lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out))}
+    INITS = INITS
 
     def __init__(self, n_in: int, n_out: int, *, rng, init: str = "he", dtype=np.float64):
         super().__init__()
         self.n_in = check_int("n_in", n_in, low=1)
         self.n_out = check_int("n_out", n_out, low=1)
-        check_rng("rng", rng)
-        if init not in self.INITS:
-            raise ValueError(f"init must be one of {sorted(self.INITS)}, got {init!r}")
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"dtype must be a floating type, got {dtype}")
-        std = self.INITS[init](self.n_in, self.n_out)
-        self.params = {"W": (std * rng.standard_normal((self.n_in, self.n_out))).astype(dtype),
-                       "b": np.zeros(self.n_out, dtype=dtype)}
+        W = initial_weights((self.n_in, self.n_out), self.n_in, self.n_out, rng=rng, init=init,
+                            dtype=dtype)
+        self.params = {"W": W, "b": np.zeros(self.n_out, dtype=W.dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self._X = None
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_real, check_rng
+from ._validate import check_array, check_instances, check_int, check_real, check_rng
 from .layers import Sequential, is_weight
 from .train import minibatches, train_step
 
@@ -65,13 +65,7 @@ class MultiHead:
     def __init__(self, trunk: Sequential, heads: Sequence[Sequential]):
         if not isinstance(trunk, Sequential):
             raise TypeError(f"trunk must be a reglab Sequential, got {type(trunk).__name__}")
-        heads = list(heads)
-        if not heads:
-            raise ValueError("heads must contain at least one Sequential, got an empty list")
-        for i, head in enumerate(heads):
-            if not isinstance(head, Sequential):
-                raise TypeError(f"heads[{i}] must be a reglab Sequential, got "
-                                f"{type(head).__name__}")
+        heads = check_instances("heads", heads, Sequential)
         self.trunk, self.heads = trunk, heads
         parts = [("trunk", trunk)] + [(f"head{t}", h) for t, h in enumerate(heads)]
         self.params = {f"{p}.{k}": v for p, net in parts for k, v in net.params.items()}
