@@ -11,7 +11,8 @@ JupyterLab server started for the session (see conftest.py):
 * a lecturer starts the RISE slideshow of a notebook and sees its first slide (the
   title), and the deck skips the "Going further" part;
 * the playground redraws its figure while training after Train, and starts a new run
-  (epoch 0, redrawn) when a slider moves.
+  (epoch 0, redrawn) when a slider moves;
+* the degree slider of notebook 01 redraws its figure and prints nothing else.
 
 The server works on a copy of ``notebooks/`` and ``exercises/`` in a temporary folder, so
 autosave cannot touch the repository.
@@ -148,3 +149,18 @@ def test_playground_reacts_to_train_and_to_a_slider(page, lab):
     page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
                            arg=[figure.element_handle(), trained], timeout=20_000)
     assert "epoch 0 ·" in app.locator(".reglab-status").first.inner_text()
+
+
+def test_the_degree_slider_of_01_redraws_its_figure(page, lab):
+    _open(page, lab, "notebooks/01_overfitting_and_the_recipe.ipynb")
+    assert page.evaluate(RUN_ALL)["ok"]
+    interact = page.locator(".widget-interact").first
+    image = interact.locator(".widget-output img").first
+    image.wait_for()
+    before = image.get_attribute("src")
+    interact.locator(".noUi-handle").first.focus()
+    page.keyboard.press("ArrowLeft")                   # one degree less
+    page.wait_for_function("([box, old]) => { const img = box.querySelector('.widget-output img');"
+                           " return img && img.getAttribute('src') !== old; }",
+                           arg=[interact.element_handle(), before], timeout=20_000)
+    assert "<Axes" not in interact.locator(".widget-output").first.inner_text()
