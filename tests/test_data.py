@@ -321,3 +321,30 @@ def test_standardize_rejects_mismatched_features():
         standardize(np.ones((4, 3)), np.ones((2, 3)), np.ones((2, 4)))
     with pytest.raises(ValueError, match="X_train"):
         standardize(np.array([1.0, np.nan]))
+
+
+def test_load_mnist1d_fresh_is_a_new_balanced_sample_of_the_same_generator():
+    from reglab.data import load_mnist1d, load_mnist1d_fresh
+
+    X, y = load_mnist1d_fresh(seed=3, num_samples=200)
+    assert X.shape == (200, 40) and y.shape == (200,) and y.dtype == np.int64
+    assert np.array_equal(np.bincount(y, minlength=10), np.full(10, 20))
+    assert abs(X.mean()) < 1e-8 and abs(X.std() - 1) < 1e-8        # standardized like the rest
+    ref = load_mnist1d()
+    every_ref = np.concatenate([ref.X_train, ref.X_test])
+    nearest = np.min(((X[:20, None, :] - every_ref[None]) ** 2).sum(-1), axis=1)
+    assert np.all(nearest > 1e-6)                                   # no example repeated
+    X2, y2 = load_mnist1d_fresh(seed=3, num_samples=200)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)          # deterministic
+    X[0, 0] = 99.0                                                  # a copy, cache untouched
+    assert load_mnist1d_fresh(seed=3, num_samples=200)[0][0, 0] != 99.0
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [({"seed": 42}, "seed"), ({"seed": -1}, "seed"),
+                                               ({"num_samples": 15}, "num_samples"),
+                                               ({"num_samples": 10}, "num_samples")])
+def test_load_mnist1d_fresh_bad_input(kwargs, match):
+    from reglab.data import load_mnist1d_fresh
+
+    with pytest.raises(ValueError, match=match):
+        load_mnist1d_fresh(**kwargs)
