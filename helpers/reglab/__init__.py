@@ -14,6 +14,7 @@ from .conv import Conv1D, Flatten
 from .coordinate import coordinate_descent, lasso_coordinate_descent
 from .ensemble import Ensemble, bootstrap_indices, train_bagging
 from .gradcheck import check_model_gradients, numerical_gradient, relative_error
+from .invariance import CircularShift, detrend, mean_and_spread, shift_averaged_proba
 from .layers import Dense, Dropout, Layer, ReLU, Sequential, Sigmoid, Tanh, is_weight
 from .losses import binary_cross_entropy, mean_squared_error, softmax_cross_entropy
 from .multitask import (
@@ -58,6 +59,7 @@ from .train import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "CircularShift", "detrend", "mean_and_spread", "shift_averaged_proba",
     "ActivityL1", "Conv1D", "Flatten", "MultiHead", "MultiTaskLoss", "pack_targets",
     "train_multitask", "train_tied", "tying_penalty",
     "AdaGrad", "Adam", "AdamW", "BatchNorm", "BatchTransform", "Callback", "ConstantLR",
