@@ -9,6 +9,7 @@ yet".
 
 import numpy as np
 import pytest
+from check_failures import fails_with
 
 from reglab import Adam, Momentum
 from reglab.checks import optimizers as checks
@@ -110,15 +111,6 @@ def test_correct_decay_passes(fn):
 # ------------------------------------------------------------ wrong ones fail, diagnosed
 
 
-def _fails_with(check, fn, *words):
-    with pytest.raises(AssertionError) as info:
-        check(fn)
-    text = str(info.value)
-    for w in words:
-        assert w in text, text
-    return text
-
-
 def test_momentum_mistakes_written_by_students():
     def uphill(theta, v, g, lr, beta):
         v = beta * v + lr * g
@@ -140,11 +132,11 @@ def test_momentum_mistakes_written_by_students():
         buf = beta * v + g
         return theta - lr * buf, buf
 
-    _fails_with(checks.check_momentum_step, uphill, "moves UPHILL")
-    _fails_with(checks.check_momentum_step, swapped, "α and β are swapped")
-    _fails_with(checks.check_momentum_step, no_decay, "not decayed")
-    _fails_with(checks.check_momentum_step, old_velocity, "OLD velocity")
-    _fails_with(checks.check_momentum_step, torch_style, "PyTorch's convention")
+    fails_with(checks.check_momentum_step, uphill, "moves UPHILL")
+    fails_with(checks.check_momentum_step, swapped, "α and β are swapped")
+    fails_with(checks.check_momentum_step, no_decay, "not decayed")
+    fails_with(checks.check_momentum_step, old_velocity, "OLD velocity")
+    fails_with(checks.check_momentum_step, torch_style, "PyTorch's convention")
 
 
 def test_adam_mistakes_written_by_students():
@@ -184,12 +176,12 @@ def test_adam_mistakes_written_by_students():
         r = (rho2 * r + (1 - rho2) * g * g) / (1 - rho2**t)
         return theta - lr * s / (np.sqrt(r) + delta), s, r
 
-    _fails_with(checks.check_adam_step, no_correction, "no bias correction")
-    _fails_with(checks.check_adam_step, t_from_zero, "uses t − 1")
-    _fails_with(checks.check_adam_step, slides_delta, "δ is inside the square root")
-    _fails_with(checks.check_adam_step, rho_not_power, "ρ instead of ρᵗ")
-    _fails_with(checks.check_adam_step, r_not_squared, "r is not squared")
-    _fails_with(checks.check_adam_step, stores_corrected, "uncorrected s', r'")
+    fails_with(checks.check_adam_step, no_correction, "no bias correction")
+    fails_with(checks.check_adam_step, t_from_zero, "uses t − 1")
+    fails_with(checks.check_adam_step, slides_delta, "δ is inside the square root")
+    fails_with(checks.check_adam_step, rho_not_power, "ρ instead of ρᵗ")
+    fails_with(checks.check_adam_step, r_not_squared, "r is not squared")
+    fails_with(checks.check_adam_step, stores_corrected, "uncorrected s', r'")
 
 
 def test_linear_decay_mistakes_written_by_students():
@@ -211,11 +203,11 @@ def test_linear_decay_mistakes_written_by_students():
         frac = min(k / tau, 1)
         return frac * lr0 + (1 - frac) * lr_tau
 
-    _fails_with(checks.check_linear_decay, early, "off by one", "k = τ − 1")
-    _fails_with(checks.check_linear_decay, no_clamp, "keeps falling after τ")
-    _fails_with(checks.check_linear_decay, to_zero, "forgot the term")
-    _fails_with(checks.check_linear_decay, floor_div, "integer division")
-    _fails_with(checks.check_linear_decay, swapped, "swapped")
+    fails_with(checks.check_linear_decay, early, "off by one", "k = τ − 1")
+    fails_with(checks.check_linear_decay, no_clamp, "keeps falling after τ")
+    fails_with(checks.check_linear_decay, to_zero, "forgot the term")
+    fails_with(checks.check_linear_decay, floor_div, "integer division")
+    fails_with(checks.check_linear_decay, swapped, "swapped")
 
 
 def test_in_place_update_is_caught():
@@ -225,11 +217,11 @@ def test_in_place_update_is_caught():
         theta += v
         return theta, v
 
-    _fails_with(checks.check_momentum_step, in_place, "changed its input in place")
+    fails_with(checks.check_momentum_step, in_place, "changed its input in place")
 
 
 def test_returning_one_array_is_a_shape_error():
     def only_theta(theta, v, g, lr, beta):
         return theta + beta * v - lr * g
 
-    _fails_with(checks.check_momentum_step, only_theta, "must return an array of shape")
+    fails_with(checks.check_momentum_step, only_theta, "must return an array of shape")

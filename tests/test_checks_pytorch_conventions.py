@@ -9,6 +9,7 @@ fails as "not implemented yet".
 
 import numpy as np
 import pytest
+from check_failures import fails_with
 
 from reglab.checks import pytorch_conventions as checks
 
@@ -95,15 +96,6 @@ def test_correct_solutions_pass(capsys):
 # ------------------------------------------------------------ wrong solutions fail, explained
 
 
-def _fails_with(check, fn, *words):
-    with pytest.raises(AssertionError) as info:
-        check(fn)
-    text = str(info.value)
-    for w in words:
-        assert w in text, text
-    return text
-
-
 def test_clip_mistakes_written_by_students():
     def reglab_rule(grad_norm, max_norm):
         return min(1.0, max_norm / grad_norm)
@@ -117,10 +109,10 @@ def test_clip_mistakes_written_by_students():
     def new_norm(grad_norm, max_norm):
         return grad_norm if grad_norm < max_norm else max_norm
 
-    _fails_with(checks.check_torch_clip_factor, reglab_rule, "reglab's exact rule")
-    _fails_with(checks.check_torch_clip_factor, no_cap, "scaled UP")
-    _fails_with(checks.check_torch_clip_factor, upside_down, "upside down")
-    _fails_with(checks.check_torch_clip_factor, new_norm, "norm after clipping")
+    fails_with(checks.check_torch_clip_factor, reglab_rule, "reglab's exact rule")
+    fails_with(checks.check_torch_clip_factor, no_cap, "scaled UP")
+    fails_with(checks.check_torch_clip_factor, upside_down, "upside down")
+    fails_with(checks.check_torch_clip_factor, new_norm, "norm after clipping")
 
 
 def test_running_var_mistakes_written_by_students():
@@ -136,10 +128,10 @@ def test_running_var_mistakes_written_by_students():
     def std(running_var, X, momentum):
         return (1 - momentum) * running_var + momentum * np.std(X, axis=0, ddof=1)
 
-    _fails_with(checks.check_torch_running_var, biased, "UNBIASED")
-    _fails_with(checks.check_torch_running_var, keras_momentum, "weighs the NEW batch")
-    _fails_with(checks.check_torch_running_var, last_batch, "moving average")
-    _fails_with(checks.check_torch_running_var, std, "standard deviation")
+    fails_with(checks.check_torch_running_var, biased, "UNBIASED")
+    fails_with(checks.check_torch_running_var, keras_momentum, "weighs the NEW batch")
+    fails_with(checks.check_torch_running_var, last_batch, "moving average")
+    fails_with(checks.check_torch_running_var, std, "standard deviation")
 
 
 def test_smoothed_ce_mistakes_written_by_students():
@@ -163,9 +155,9 @@ def test_smoothed_ce_mistakes_written_by_students():
         p = np.exp(log_probs(Z))[np.arange(len(y)), y]
         return -np.log((1 - s) * p + s / Z.shape[1]).mean()
 
-    _fails_with(checks.check_smoothed_cross_entropy, other_classes, "K − 1 OTHER")
-    _fails_with(checks.check_smoothed_cross_entropy, sum_over_batch, "averages over the batch")
-    _fails_with(checks.check_smoothed_cross_entropy, smoothed_prediction, "TARGET")
+    fails_with(checks.check_smoothed_cross_entropy, other_classes, "K − 1 OTHER")
+    fails_with(checks.check_smoothed_cross_entropy, sum_over_batch, "averages over the batch")
+    fails_with(checks.check_smoothed_cross_entropy, smoothed_prediction, "TARGET")
 
 
 def test_stub_is_not_implemented_yet():
