@@ -106,10 +106,11 @@ class RegLab:
     """reglab's own training step, ``reglab.train.train_step`` (what ``fit`` runs per batch)."""
 
     name = "reglab"
+    make_model = staticmethod(make_reglab_model)
 
     def __init__(self, init, m):
         self.rng = np.random.default_rng(SEED + 1)
-        self.model = make_reglab_model(np.random.default_rng(SEED))
+        self.model = self.make_model(np.random.default_rng(SEED))
         self.model.load_state(init)
         self.opt = Adam(lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS)
         self.m = m
@@ -279,14 +280,7 @@ def make_reglab_cnn(rng):
 class CNNRegLab(RegLab):
     """reglab's ``train_step`` on the CNN of notebook 08."""
 
-    name = "reglab"
-
-    def __init__(self, init, m):
-        self.rng = np.random.default_rng(SEED + 1)
-        self.model = make_reglab_cnn(np.random.default_rng(SEED))
-        self.model.load_state(init)
-        self.opt = Adam(lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS)
-        self.m = m
+    make_model = staticmethod(make_reglab_cnn)
 
 
 class CNNTorch(Torch):
