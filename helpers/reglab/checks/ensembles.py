@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Case, Exercise, Mistake, MultipleChoice, _a, _call_with_own_rng
+from . import Case, CheckError, Exercise, Mistake, MultipleChoice, _a, _call_with_own_rng
 
 __all__ = [
     "ENSEMBLE_PREDICT",
@@ -45,7 +45,7 @@ _rng = np.random.default_rng(707)  # the cases are the same on every run
 
 
 def _fail(name: str, message: str):
-    raise AssertionError(f"{name}: {message}")
+    raise CheckError(f"{name}: {message}")
 
 
 # ------------------------------------------------------------ task 1: a bootstrap sample
