@@ -10,7 +10,7 @@ that reproduces all of the student's answers, e.g.
 
 .. code-block:: text
 
-    AssertionError: l1_norm is wrong on 5 of 8 cases. First failure: a vector with
+    CheckError: l1_norm is wrong on 5 of 8 cases. First failure: a vector with
     a negative entry
         x = array([-1.,  2.])
         expected 3, got 1
@@ -18,10 +18,11 @@ that reproduces all of the student's answers, e.g.
     absolute value?
 
 A function that still raises ``NotImplementedError`` (the stub of a generated
-student notebook) fails with a ``NotImplementedError`` that says the exercise
-is not done yet; a task whose function calls an earlier one of the student's
-functions (its ``helpers``) that is unfinished or wrong fails naming that
-function. On success a check prints ``✓ <name> passed <N> cases`` and returns True.
+student notebook) fails with a :class:`NotDoneError` that says the exercise is not
+done yet, and so does a multiple-choice answer still None; a task whose function
+calls an earlier one of the student's functions (its ``helpers``) that is unfinished
+or wrong fails naming that function. On success a check prints
+``✓ <name> passed <N> cases`` and returns True.
 
 Failures are :class:`CheckError` (an ``AssertionError``) and :class:`NotDoneError` (a
 ``NotImplementedError``): Jupyter shows them as their message alone, a few lines without

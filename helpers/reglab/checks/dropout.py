@@ -273,7 +273,7 @@ def _check_cache(cache, kept, p):
         _fail(name, f"the cache holds keep_prob = {float(cache_p):.6g}, but the function was "
               f"called with keep_prob = {p}: return cache = (D, keep_prob).")
     values = np.unique(D)
-    if D.dtype != bool and np.allclose(values[values != 0], 1 / p) and p < 1:
+    if D.dtype != bool and np.all(isclose(values[values != 0], 1 / p)) and p < 1:
         _fail(name, "the cache holds the scaled mask D / keep_prob; cache the boolean mask "
               "D itself (dropout_backward divides by keep_prob).")
     if D.dtype != bool and not np.all(np.isin(values, (0, 1))):
