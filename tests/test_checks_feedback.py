@@ -50,6 +50,8 @@ STUB = 'def {name}(*args):\n    raise NotImplementedError("Your code here")\n'
      "NotDoneError: exercise 5 is not answered yet"),
     ("from reglab.checks.norms import check_exercise5\ncheck_exercise5('a')",
      "CheckError: (a) is not right."),
+    ("from reglab.checks.norms import check_l1_norm\ncheck_l1_norm(3.0)",
+     "CheckTypeError: student_fn must be a function"),
     ("from reglab.checks.augmentation import check_random_shift\n"
      + STUB.format(name="shift_signals")
      + "def random_shift(X, y, s, rng):\n"

@@ -24,9 +24,10 @@ calls an earlier one of the student's functions (its ``helpers``) that is unfini
 or wrong fails naming that function. On success a check prints
 ``✓ <name> passed <N> cases`` and returns True.
 
-Failures are :class:`CheckError` (an ``AssertionError``) and :class:`NotDoneError` (a
-``NotImplementedError``): Jupyter shows them as their message alone, a few lines without
-a traceback through reglab (IPython's ``_render_traceback_``).
+Failures are :class:`CheckError` (an ``AssertionError``), :class:`NotDoneError` (a
+``NotImplementedError``) and :class:`CheckTypeError` (a ``TypeError``): Jupyter shows
+them as their message alone, a few lines without a traceback through reglab (IPython's
+``_render_traceback_``).
 
 One tolerance policy for every task (:func:`isclose`): answers are compared in the
 precision of the coarser dtype, relative tolerance 1e-6 in float64 and 1000 machine
@@ -49,8 +50,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Case", "CheckError", "Exercise", "Mistake", "MultipleChoice", "NotDoneError",
-           "isclose"]
+__all__ = ["Case", "CheckError", "CheckTypeError", "Exercise", "Mistake", "MultipleChoice",
+           "NotDoneError", "isclose"]
 
 RTOL = 1e-6
 ATOL = 1e-9
@@ -71,6 +72,10 @@ class CheckError(_ShortError, AssertionError):
 
 class NotDoneError(_ShortError, NotImplementedError):
     """A task not done yet: a function that still raises NotImplementedError, or no answer."""
+
+
+class CheckTypeError(_ShortError, TypeError):
+    """A check given something else than a function: the function called, not passed."""
 
 
 def _epsilon(*dtypes) -> float:
@@ -158,11 +163,11 @@ class Exercise:
         CheckError
             If an answer is wrong, with the first failing case and the likely mistake, or
             if a helper that ``student_fn`` calls is wrong (naming the helper).
-        TypeError
+        CheckTypeError
             If ``student_fn`` is not callable (e.g. the function was called, not passed).
         """
         if not callable(student_fn):
-            raise TypeError(
+            raise CheckTypeError(
                 f"student_fn must be a function: pass {self.name} itself, without "
                 f"parentheses; got {type(student_fn).__name__} {student_fn!r}"
             )

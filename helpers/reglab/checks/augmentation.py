@@ -37,6 +37,7 @@ import numpy as np
 from . import (
     Case,
     CheckError,
+    CheckTypeError,
     Exercise,
     Mistake,
     MultipleChoice,
@@ -269,7 +270,7 @@ def check_random_shift(random_shift) -> bool:
     untouched stub).
     """
     if not callable(random_shift):
-        raise TypeError(f"random_shift must be a function: pass it without parentheses, got "
+        raise CheckTypeError(f"random_shift must be a function: pass it without parentheses, got "
                         f"{type(random_shift).__name__} {random_shift!r}")
     check_helpers("random_shift", random_shift, (SHIFT_SIGNALS,))
     # 1-3: no global random state, inputs untouched, a pair of the right shapes

@@ -44,6 +44,7 @@ import numpy as np
 from . import (
     Case,
     CheckError,
+    CheckTypeError,
     Exercise,
     Mistake,
     MultipleChoice,
@@ -305,7 +306,7 @@ def check_dropout_forward(dropout_forward) -> bool:
     """
     name = "dropout_forward"
     if not callable(dropout_forward):
-        raise TypeError(f"{name} must be a function: pass it without parentheses, got "
+        raise CheckTypeError(f"{name} must be a function: pass it without parentheses, got "
                         f"{type(dropout_forward).__name__} {dropout_forward!r}")
     check_helpers(name, dropout_forward, (APPLY_MASK,))
     # 1-6: global state, inputs, structure, kept values, independent mask, kept fraction, cache
@@ -447,7 +448,7 @@ def check_dropout_backward(dropout_backward, dropout_forward) -> bool:
     """
     name = "dropout_backward"
     if not callable(dropout_backward) or not callable(dropout_forward):
-        raise TypeError("pass the two functions themselves, without parentheses: "
+        raise CheckTypeError("pass the two functions themselves, without parentheses: "
                         "check_dropout_backward(dropout_backward, dropout_forward)")
     _backward_reuses_mask(dropout_backward)
     DROPOUT_BACKWARD.check(dropout_backward)
