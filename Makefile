@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-browser lint student bench torch clean git-filter
+.PHONY: lab test test-browser lint student bench torch clean git-filter nbgrader
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,21 @@ TORCH_PIP_ARGS ?=
 torch: $(STAMP)
 	$(BIN)/python -m pip install --quiet $(TORCH_PIP_ARGS) torch==$(TORCH_VERSION)
 	$(BIN)/python -m pip install --quiet -e '.[torch]'
+
+# nbgrader, for real: its own venv (nbgrader pins its Jupyter stack, which must not touch
+# .venv), then tests/test_nbgrader.py there: `nbgrader generate_assignment` on the solution
+# notebooks in a throw-away course directory must release the committed student notebooks.
+NBGRADER_VERSION = 0.9.6
+NBGRADER_VENV ?= $(VENV)/nbgrader
+NBGRADER_STAMP = $(NBGRADER_VENV)/.installed
+$(NBGRADER_STAMP):
+	test -x $(NBGRADER_VENV)/bin/python || $(PYTHON) -m venv $(NBGRADER_VENV)
+	$(NBGRADER_VENV)/bin/python -m pip install --quiet nbgrader==$(NBGRADER_VERSION) pytest
+	touch $(NBGRADER_STAMP)
+
+nbgrader: $(NBGRADER_STAMP)
+	$(NBGRADER_VENV)/bin/python -m pytest -p no:cacheprovider --noconftest -o addopts=-ra \
+	  tests/test_nbgrader.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_train_step.py

@@ -335,7 +335,7 @@ BACKWARD_WRONG = [
      r"through the DROPPED units"),
     ("drop_rate", lambda g, c: g * c[0] / (1 - c[1]), r"divided by 1 − keep_prob"),
     ("twice", lambda g, c: backward_ok(g, c) / c[1], r"divided by keep_prob twice"),
-    ("fresh_global", _fresh_global, r"you used np\.random"),
+    ("fresh_global", _fresh_global, r"backward must not draw a new mask at all\. Reuse the mask of the forward pass"),
     ("fresh_rng", _fresh_rng, r"different answers: you drew a fresh random mask"),
     ("fresh_seeded", _fresh_seeded, r"made a new mask instead of using the cached one"),
     ("in_place", _backward_in_place, r"you modified dA_out in place"),

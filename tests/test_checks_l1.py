@@ -41,21 +41,21 @@ def test_soft_threshold_reference_is_reglab_theory():
 
 def test_l1_quadratic_solution_reference_is_reglab_theory():
     for case in checks.L1_QUADRATIC_SOLUTION.cases:
-        theta_hat, h, alpha = case.args
-        np.testing.assert_array_equal(checks.L1_QUADRATIC_SOLUTION.reference(theta_hat, h, alpha),
-                                      theory.lasso_solution_diagonal(theta_hat, h, alpha))
+        theta_hat, h, lam_prime = case.args
+        np.testing.assert_array_equal(checks.L1_QUADRATIC_SOLUTION.reference(theta_hat, h, lam_prime),
+                                      theory.lasso_solution_diagonal(theta_hat, h, lam_prime))
 
 
 def test_l1_quadratic_solution_minimizes_the_objective():
-    """No nearby point has a lower ½Σ H_ii(θ_i − θ̂_i)² + α‖θ‖₁ (it is convex, so: global)."""
+    """No nearby point has a lower ½Σ H_ii(θ_i − θ̂_i)² + λ′‖θ‖₁ (it is convex, so: global)."""
     rng = np.random.default_rng(0)
     for case in checks.L1_QUADRATIC_SOLUTION.cases:
-        theta_hat, h, alpha = case.args
+        theta_hat, h, lam_prime = case.args
 
-        def objective(theta, theta_hat=theta_hat, h=h, alpha=alpha):
-            return 0.5 * np.sum(h * (theta - theta_hat) ** 2) + alpha * np.sum(np.abs(theta))
+        def objective(theta, theta_hat=theta_hat, h=h, lam_prime=lam_prime):
+            return 0.5 * np.sum(h * (theta - theta_hat) ** 2) + lam_prime * np.sum(np.abs(theta))
 
-        best = checks.L1_QUADRATIC_SOLUTION.reference(theta_hat, h, alpha)
+        best = checks.L1_QUADRATIC_SOLUTION.reference(theta_hat, h, lam_prime)
         for step in (1e-1, 1e-3, 1e-6):
             moves = rng.normal(scale=step, size=(200, len(theta_hat)))
             assert all(objective(best + d) >= objective(best) - 1e-12 for d in moves)
@@ -99,10 +99,10 @@ def _soft_clip(x, t):
     return x - np.clip(x, -t, t)
 
 
-def _quadratic_loop(theta_hat, h_diag, alpha):
+def _quadratic_loop(theta_hat, h_diag, lam_prime):
     theta = np.zeros_like(theta_hat)
     for i, (th, h) in enumerate(zip(theta_hat, h_diag, strict=True)):
-        t = alpha / h
+        t = lam_prime / h
         if th > t:
             theta[i] = th - t
         elif th < -t:
@@ -201,13 +201,13 @@ WRONG = [
     ("soft_threshold", lambda x, t: np.sign(x) * np.maximum(np.abs(x) - t - t, 0),
      r"subtracted 2t"),
     ("l1_quadratic_solution", _quadratic_via_student_soft(lambda h, a: a * h),
-     r"threshold α·H_ii: it is α/H_ii"),
+     r"threshold λ′·H_ii: it is λ′/H_ii"),
     ("l1_quadratic_solution", _quadratic_via_student_soft(lambda h, a: a),
-     r"threshold α for every weight"),
+     r"threshold λ′ for every weight"),
     ("l1_quadratic_solution", _quadratic_via_student_soft(lambda h, a: 2 * a / h),
-     r"not 2α/H_ii"),
+     r"not 2λ′/H_ii"),
     ("l1_quadratic_solution", _quadratic_via_student_soft(lambda h, a: a / 2 / h),
-     r"not α/\(2H_ii\)"),
+     r"not λ′/\(2H_ii\)"),
     ("l1_quadratic_solution", _quadratic_via_student_soft(lambda h, a: h / a),
      r"inverted the threshold"),
     ("l1_quadratic_solution", lambda th, h, a: th * (np.abs(th) > a / h),
@@ -275,8 +275,8 @@ def test_cases_cover_the_edges():
     quad = [c.args for c in checks.L1_QUADRATIC_SOLUTION.cases]
     assert all(np.all(h > 0) and len(np.unique(h)) == len(h) and np.all(h != 1)
                for _, h, _ in quad), "distinct curvatures H_ii != 1"
-    assert any(np.any(np.abs(th) == a / h) for th, h, a in quad), "an |θ̂_i| = α/H_ii boundary"
-    assert any(a == 0 for _, _, a in quad), "α = 0"
+    assert any(np.any(np.abs(th) == a / h) for th, h, a in quad), "an |θ̂_i| = λ′/H_ii boundary"
+    assert any(a == 0 for _, _, a in quad), "λ′ = 0"
 
 
 # --------------------------------------------------------- INF721 exercise 3 (sparsity)

@@ -11,8 +11,9 @@ added later is covered without being listed here. For each :class:`reglab.checks
 
 For each :class:`reglab.checks.MultipleChoice`, through the module's public
 ``check_...(answer)`` function that asks it: the right letter passes in any spelling and
-prints its reasoning, every wrong letter fails with its own explanation, and anything
-that is not one of the letters is rejected as such.
+prints its reasoning, every wrong letter fails with its own explanation, None (the
+student's stub) is "not answered yet", and anything else that is not one of the letters
+is rejected as such.
 """
 
 import importlib
@@ -128,9 +129,12 @@ def test_every_wrong_answer_fails_with_its_own_explanation(key, capsys):
 @pytest.mark.parametrize("key", QUESTIONS)
 def test_what_is_not_a_letter_is_rejected(key, capsys):
     check = _check_for(key, capsys)
-    for not_a_letter in (None, 1, 1.0):
+    _, question = QUESTIONS[key]
+    with pytest.raises(NotImplementedError, match=rf"^{question.name} is not answered yet"):
+        check(None)                                                 # the stub: answer = None
+    for not_a_letter in (1, 1.0, ["a"]):
         with pytest.raises(AssertionError, match=r"answer must be the letter of an option "
-                                                 r".*got (NoneType None|int 1|float 1\.0)"):
+                                                 r".*got (int 1|float 1\.0|list \['a'\])"):
             check(not_a_letter)
     with pytest.raises(AssertionError, match=r"answer must be one of 'a', 'b', 'c'.*got 'z'"):
         check("z")

@@ -2,11 +2,16 @@
 
 The solution notebooks themselves are executed by nbval (pytest collects
 exercises/solutions/*.ipynb, see pyproject.toml); here we test the generator
-tools/make_student.py and execute the *student* notebooks.
+tools/make_student.py, its nbgrader metadata, that no student notebook gives a
+multiple-choice answer away, and execute the *student* notebooks: the first check fails,
+shown in a few lines. (tests/test_nbgrader.py runs nbgrader itself on the solutions.)
 """
 
+import importlib
 import importlib.util
 import json
+import pkgutil
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +31,11 @@ _spec.loader.exec_module(make_student)
 SOLUTION_NBS = sorted(SOLUTIONS.glob("*.ipynb"))
 STUDENT_NBS = sorted(STUDENTS.glob("*.ipynb"))
 STUB = make_student.STUB
+TEXT_STUB = make_student.TEXT_STUB
+
+
+def _indented(text, indent):
+    return "".join(f"{indent}{line}\n" for line in text.split("\n"))
 
 
 def _load(path):
@@ -124,7 +134,7 @@ def test_region_replaced_by_stub_at_the_begin_indentation():
         "    ### END SOLUTION\n"
     )
     assert make_student.strip_solutions(source) == (
-        f'def f(x):\n    """Doc."""\n    {STUB}\n'
+        'def f(x):\n    """Doc."""\n' + _indented(STUB, "    ")
     )
 
 
@@ -142,7 +152,7 @@ def test_code_around_and_between_regions_is_kept():
         "c = 3"
     )
     assert make_student.strip_solutions(source) == (
-        f"a = 1\n{STUB}\nfor i in range(3):\n    if i:\n        {STUB}\nc = 3"
+        f"a = 1\n{STUB}\nfor i in range(3):\n    if i:\n" + _indented(STUB, "        ") + "c = 3"
     )
 
 
@@ -188,7 +198,7 @@ def test_make_student_strips_outputs_and_cleans_metadata():
     cell = nb["cells"][0]
     assert cell["outputs"] == [] and cell["execution_count"] is None
     assert cell["metadata"] == {"tags": ["t"]}
-    assert cell["source"] == ["x = 1\n", STUB + "\n"]
+    assert "".join(cell["source"]) == f"x = 1\n{STUB}\n"
     assert nb["metadata"] == {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                              "language": "python"},
                               "language_info": {"name": "python"}}
@@ -201,11 +211,53 @@ def test_unbalanced_marker_error_names_notebook_and_cell():
         make_student.make_student(bad, name="broken.ipynb")
 
 
-def test_markers_in_markdown_are_refused():
+def test_a_multiple_choice_region_leaves_no_stub():
+    source = 'answer = None  # replace None by "a", "b", "c" or "d"\n' \
+             '### BEGIN SOLUTION\nanswer = "c"\n### END SOLUTION\n'
+    assert make_student.strip_solutions(source) == \
+        'answer = None  # replace None by "a", "b", "c" or "d"\n'
+    # anything else in the region is code to write: the stub stays
+    other = "answer = None\n### BEGIN SOLUTION\nanswer = pick()\n### END SOLUTION\n"
+    assert make_student.strip_solutions(other) == f"answer = None\n{STUB}\n"
+
+
+def test_a_markdown_region_becomes_the_text_stub():
     nb = _notebook({"cell_type": "markdown", "id": "m", "metadata": {},
-                    "source": "<!-- BEGIN SOLUTION -->\nThe answer.\n<!-- END SOLUTION -->"})
-    with pytest.raises(make_student.MarkerError, match=r"x\.ipynb, cell 0: .*markdown"):
+                    "source": "## What to remember\n\nWrite it down.\n\n### BEGIN SOLUTION\n"
+                              "* The answer is (b).\n### END SOLUTION"})
+    cell = make_student.make_student(nb)["cells"][0]
+    assert "".join(cell["source"]) == f"## What to remember\n\nWrite it down.\n\n{TEXT_STUB}"
+    nb["cells"][0]["source"] = "<!-- BEGIN SOLUTION -->\nThe answer.\n<!-- END SOLUTION -->"
+    with pytest.raises(make_student.MarkerError, match=r"x\.ipynb, cell 0, line 1: malformed"):
         make_student.make_student(nb, name="x.ipynb")
+
+
+def test_nbgrader_metadata_solution_test_and_locked_cells():
+    cells = [{"cell_type": "markdown", "id": "intro", "source": "# Title"},
+             _code("def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n",
+                   id="f"),
+             _code("check_f(f)\n", id="f-check"),
+             _code("print(f(1))\n", id="demo"),
+             {"cell_type": "markdown", "id": "remember",
+              "source": "Write.\n### BEGIN SOLUTION\nx\n### END SOLUTION"}]
+    meta = make_student.nbgrader_metadata(cells)
+    assert [m["grade_id"] for m in meta] == ["intro", "f", "f-check", "demo", "remember"]
+    assert [m["solution"] for m in meta] == [False, True, False, False, True]
+    assert [m["grade"] for m in meta] == [False, False, True, False, True]
+    assert [m["locked"] for m in meta] == [True, False, True, True, False]
+    assert [m.get("points") for m in meta] == [None, None, 1, None, 1]
+    assert all(m["schema_version"] == 3 and m["task"] is False for m in meta)
+
+
+def test_check_detects_missing_nbgrader_metadata_and_writing_adds_it(exercise_copy):
+    sol, out = exercise_copy
+    path = sol / SOLUTION_NBS[0].name
+    nb = _load(path)
+    del nb["cells"][3]["metadata"]["nbgrader"]
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert make_student.stale(sol, out) == [f"{path}: nbgrader metadata missing or out of date"]
+    assert make_student.write_all(sol, out) == [path]
+    assert make_student.stale(sol, out) == []
 
 
 def test_tool_reports_marker_errors_with_exit_code_2(tmp_path):
@@ -230,10 +282,78 @@ def test_committed_notebooks_carry_no_outputs(path):
 
 @pytest.mark.parametrize("path", SOLUTION_NBS, ids=lambda p: p.name)
 def test_solutions_have_regions_and_students_have_none(path):
-    solution = "".join(_src(c) for c in _load(path)["cells"])
-    student = "".join(_src(c) for c in _load(STUDENTS / path.name)["cells"])
-    assert solution.count("### BEGIN SOLUTION") == student.count(STUB) > 0
-    assert "SOLUTION" not in student
+    solution, student = _load(path)["cells"], _load(STUDENTS / path.name)["cells"]
+    for kind, stub in (("code", STUB.splitlines()[-1]), ("markdown", TEXT_STUB)):
+        regions = sum(_src(c).count("### BEGIN SOLUTION") for c in solution
+                      if c["cell_type"] == kind)
+        choices = sum(1 for c in solution if c["cell_type"] == kind and re.search(
+            r"### BEGIN SOLUTION\n\w+ = \"[a-z]\"\n### END SOLUTION", _src(c)))
+        stubs = sum(_src(c).count(stub) for c in student if c["cell_type"] == kind)
+        assert stubs == regions - choices > 0, kind
+    assert "SOLUTION" not in "".join(_src(c) for c in student)
+
+
+# -------------------------------- no student notebook gives a multiple-choice answer away
+
+def _questions():
+    """(module name, question) for every MultipleChoice of reglab.checks."""
+    import reglab.checks
+    from reglab.checks import MultipleChoice
+    for info in pkgutil.iter_modules(reglab.checks.__path__):
+        module = importlib.import_module(f"reglab.checks.{info.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, MultipleChoice):
+                yield info.name, obj
+
+
+QUESTIONS = list(_questions())
+_OPTION_LINE = re.compile(r"^\s*[*-]\s*\(([a-z])\)")
+
+
+def _norm(text):
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def giveaways(question, cells):
+    """Where the cells reveal ``question``'s answer, outside the list of its options.
+
+    The right letter in an answer position ("(c)", ``answer = "c"``), the right option's
+    text, and any sentence of the explanation shown on success (``why[answer]``).
+    """
+    letter, found, outside = question.answer, [], []
+    for cell in cells:
+        for line in _src(cell).splitlines():
+            if cell["cell_type"] == "markdown" and _OPTION_LINE.match(line):
+                continue                                     # the options list itself
+            outside.append(line)
+            if re.search(rf"\({letter}\)|=\s*[\"']\(?{letter}\)?[\"']", line):
+                found.append(line.strip())
+    text = _norm("\n".join(outside))
+    option = question.options[letter]
+    if isinstance(option, str) and _norm(option) in text:
+        found.append(option)
+    found += [s for s in re.split(r"(?<=[.:;])\s+", question.why[letter])
+              if len(s) >= 25 and _norm(s) in text]
+    return found
+
+
+@pytest.mark.parametrize(("module", "question"), QUESTIONS, ids=[q.name for _, q in QUESTIONS])
+def test_no_student_notebook_gives_an_answer_away(module, question):
+    asking = [p for p in STUDENT_NBS if f"reglab.checks.{module} import" in p.read_text()]
+    assert len(asking) == 1, f"{question.name}: asked in {asking}"   # one notebook per module
+    assert giveaways(question, _load(asking[0])["cells"]) == []
+    # the solution notebook does state it, so the test can see an answer when there is one
+    assert giveaways(question, _load(SOLUTIONS / asking[0].name)["cells"])
+
+
+def test_giveaways_finds_a_letter_a_statement_and_an_explanation():
+    from reglab.checks.norms import EXERCISE5 as q
+    options = "* (a) 0.50\n* (b) 0.72\n* (c) 1.00\n* (d) 1.28"
+    md = lambda text: {"cell_type": "markdown", "source": text}  # noqa: E731
+    assert giveaways(q, [md(options), {"cell_type": "code", "source": "answer = None"}]) == []
+    assert giveaways(q, [md(options + "\n\nThe answer is (c).")])
+    assert giveaways(q, [{"cell_type": "code", "source": "answer = 'c'"}])
+    assert giveaways(q, [md(q.why["c"])])
 
 
 # ------------------------------------- (d) untouched student notebooks fail, as they should
@@ -247,11 +367,16 @@ def test_untouched_student_notebook_fails_with_not_implemented(path):
                                      resources={"metadata": {"path": str(path.parent)}})
     with pytest.raises(nbclient.exceptions.CellExecutionError) as info:
         client.execute()
-    assert info.value.ename == "NotImplementedError", info.value.evalue
+    assert info.value.ename == "NotDoneError", info.value.evalue
     assert "not implemented yet" in info.value.evalue
 
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     failed = [i for i in code if any(o.get("output_type") == "error" for o in nb.cells[i].outputs)]
-    first_stub = next(i for i in code if STUB in nb.cells[i].source)
+    first_stub = next(i for i in code if STUB.splitlines()[-1] in nb.cells[i].source)
     first_check = next(i for i in code if i > first_stub and "check_" in nb.cells[i].source)
     assert failed == [first_check], "the first task's check cell should be the first to fail"
+    # what JupyterLab shows: the message in a few lines, no traceback through reglab
+    shown = "\n".join(next(o for o in nb.cells[first_check].outputs
+                           if o.get("output_type") == "error")["traceback"])
+    assert shown.startswith("NotDoneError: ") and "not implemented yet" in shown
+    assert len(shown.splitlines()) <= 6 and "reglab/checks" not in shown, shown

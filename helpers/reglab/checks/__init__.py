@@ -10,7 +10,7 @@ that reproduces all of the student's answers, e.g.
 
 .. code-block:: text
 
-    AssertionError: l1_norm is wrong on 5 of 8 cases. First failure: a vector with
+    CheckError: l1_norm is wrong on 5 of 8 cases. First failure: a vector with
     a negative entry
         x = array([-1.,  2.])
         expected 3, got 1
@@ -18,28 +18,86 @@ that reproduces all of the student's answers, e.g.
     absolute value?
 
 A function that still raises ``NotImplementedError`` (the stub of a generated
-student notebook) fails with a ``NotImplementedError`` that says the exercise
-is not done yet. On success a check prints ``✓ <name> passed <N> cases`` and
-returns True.
+student notebook) fails with a :class:`NotDoneError` that says the exercise is not
+done yet, and so does a multiple-choice answer still None; a task whose function
+calls an earlier one of the student's functions (its ``helpers``) that is unfinished
+or wrong fails naming that function. On success a check prints
+``✓ <name> passed <N> cases`` and returns True.
+
+Failures are :class:`CheckError` (an ``AssertionError``), :class:`NotDoneError` (a
+``NotImplementedError``) and :class:`CheckTypeError` (a ``TypeError``): Jupyter shows
+them as their message alone, a few lines without a traceback through reglab (IPython's
+``_render_traceback_``).
+
+One tolerance policy for every task (:func:`isclose`): answers are compared in the
+precision of the coarser dtype, relative tolerance 1e-6 in float64 and 1000 machine
+epsilons (1.2e-4) in float32, so a float32 answer passes or fails alike everywhere.
 
 One module per notebook topic: :mod:`reglab.checks.norms` for ``exercises/00_norms.ipynb``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
+import io
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Case", "Exercise", "Mistake", "MultipleChoice"]
+__all__ = ["Case", "CheckError", "CheckTypeError", "Exercise", "Mistake", "MultipleChoice",
+           "NotDoneError", "isclose"]
 
 RTOL = 1e-6
 ATOL = 1e-9
+_REGLAB = Path(__file__).resolve().parent.parent
+
+
+class _ShortError(Exception):
+    """Shown by IPython as its message alone: no traceback through the checks' internals."""
+
+    def _render_traceback_(self) -> list[str]:
+        lines = str(self).splitlines() or [""]
+        return [f"{type(self).__name__}: {lines[0]}", *lines[1:]]
+
+
+class CheckError(_ShortError, AssertionError):
+    """A wrong answer: the message says which case failed and the likely mistake."""
+
+
+class NotDoneError(_ShortError, NotImplementedError):
+    """A task not done yet: a function that still raises NotImplementedError, or no answer."""
+
+
+class CheckTypeError(_ShortError, TypeError):
+    """A check given something else than a function: the function called, not passed."""
+
+
+def _epsilon(*dtypes) -> float:
+    """The machine epsilon of the coarsest floating dtype among ``dtypes`` (float64's if none)."""
+    return max(float(np.finfo(d).eps) for d in (np.float64, *dtypes)
+               if np.issubdtype(d, np.floating))
+
+
+def isclose(a, b) -> np.ndarray:
+    """Entrywise a ≈ b, NaNs equal: the one tolerance policy of every check.
+
+    Compared in the precision of the coarser dtype with ε its machine epsilon: relative
+    tolerance max(1e-6, 1000 ε) and absolute tolerance max(1e-9, 1000 ε · max|b|), with
+    max|b| the scale of the expected answer. In float64 that is 1e-6 and 1e-9; in float32
+    1.2e-4 and 1.2e-4·scale, so float32 rounding is never taken for a mistake, in any task.
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    eps = _epsilon(a.dtype, b.dtype)
+    finite = np.abs(b[np.isfinite(b)]) if b.dtype.kind in "fc" else np.abs(b)
+    scale = float(finite.max()) if finite.size else 0.0
+    return np.isclose(a, b, rtol=max(RTOL, 1000 * eps), atol=max(ATOL, 1000 * eps * scale),
+                      equal_nan=True)
 
 
 @dataclass(frozen=True)
@@ -71,7 +129,7 @@ class Exercise:
     """A function-writing exercise whose answer is a number or an array.
 
     The student's answer must have the reference's shape (a scalar for a number)
-    and agree with it entrywise to a relative tolerance of 1e-6.
+    and agree with it entrywise under the tolerance policy of :func:`isclose`.
 
     Parameters
     ----------
@@ -84,30 +142,36 @@ class Exercise:
     mistakes : sequence of Mistake
         Wrong formulas in the order they are tried; the first one that reproduces
         every answer of the student's function gives the diagnosis.
+    helpers : sequence of Exercise
+        Earlier tasks whose function the student's function may call (``sgd_step`` calls
+        ``weight_decay_update``): checked first, so that their fault is blamed on them.
     """
 
     name: str
     reference: Callable[..., Any]
     cases: Sequence[Case]
     mistakes: Sequence[Mistake] = ()
+    helpers: Sequence[Exercise] = ()
 
     def check(self, student_fn: Callable[..., Any]) -> bool:
         """Run ``student_fn`` on every case; print a one-line success message and return True.
 
         Raises
         ------
-        NotImplementedError
-            If ``student_fn`` still raises it: the exercise has not been done yet.
-        AssertionError
-            If an answer is wrong, with the first failing case and the likely mistake.
-        TypeError
+        NotDoneError
+            If ``student_fn`` (or a helper of it) still raises NotImplementedError.
+        CheckError
+            If an answer is wrong, with the first failing case and the likely mistake, or
+            if a helper that ``student_fn`` calls is wrong (naming the helper).
+        CheckTypeError
             If ``student_fn`` is not callable (e.g. the function was called, not passed).
         """
         if not callable(student_fn):
-            raise TypeError(
+            raise CheckTypeError(
                 f"student_fn must be a function: pass {self.name} itself, without "
                 f"parentheses; got {type(student_fn).__name__} {student_fn!r}"
             )
+        check_helpers(self.name, student_fn, self.helpers)
         expected = [self._convert(self.reference(*copy.deepcopy(c.args))) for c in self.cases]
         got = [self._run_student(student_fn, case) for case in self.cases]
         failures = [i for i in range(len(got)) if not self._equal(got[i], expected[i])]
@@ -116,7 +180,7 @@ class Exercise:
             return True
         first = failures[0]
         case = self.cases[first]
-        raise AssertionError(
+        raise CheckError(
             f"{self.name} is wrong on {len(failures)} of {len(self.cases)} cases. "
             f"First failure: {case.label}\n"
             f"{self._describe_args(case)}\n"
@@ -182,14 +246,14 @@ class Exercise:
         try:
             out = student_fn(*args)
         except NotImplementedError as err:
-            raise _not_implemented(self.name) from err
+            raise _not_implemented(self.name, err, student_fn) from err
         except Exception as err:
             if hasattr(err, "add_note"):  # Python >= 3.11
                 where = f"(raised by {self.name} on {case.label}:\n{self._describe_args(case)})"
                 err.add_note(where)
             raise
         if not _same(args, case.args):
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} changed its input in place on {case.label}: compute new arrays "
                 f"(y = x ** 2, np.abs(x)) instead of overwriting the argument (x **= 2, "
                 f"x[:] = ..., np.abs(x, out=x))."
@@ -198,24 +262,24 @@ class Exercise:
 
     def _as_answer(self, out, case: Case) -> np.ndarray:
         if out is None:
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} returned None on {case.label}: did you forget the `return` statement?"
             )
         arr = np.asarray(out)
         if arr.dtype.kind not in "iuf":
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} must return real numbers, got {type(out).__name__} {out!r} "
                 f"on {case.label}"
             )
         shape = np.shape(self.reference(*copy.deepcopy(case.args)))
         if shape == () and arr.size != 1:
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} must return a single number, got an array of shape {arr.shape} "
                 f"on {case.label}: did you sum along one axis only (axis=...), or multiply "
                 f"x.T @ x where you meant x @ x.T? np.sum without an axis adds every entry."
             )
         if shape != () and arr.shape != shape:
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} must return an array of shape {shape}, got shape {arr.shape} "
                 f"on {case.label}: check for a transpose, a missing axis, or a sum that "
                 f"should not be there."
@@ -231,41 +295,108 @@ class Exercise:
         return "\n".join(f"    {n} = {_show(v)}" for n, v in zip(names, case.args, strict=True))
 
 
-def _not_implemented(name: str) -> NotImplementedError:
-    """The error for a student function that still raises NotImplementedError."""
-    return NotImplementedError(
+def _not_implemented(name: str, err: BaseException | None = None, fn=None) -> NotDoneError:
+    """The error for a student function ``fn`` that still raises NotImplementedError.
+
+    When the NotImplementedError came from another function of the student's (the
+    innermost frame of ``err``'s traceback is neither ``fn`` nor in reglab), that earlier
+    function is named as the culprit.
+    """
+    code = None
+    tb = err.__traceback__ if err is not None else None
+    while tb is not None:
+        code, tb = tb.tb_frame.f_code, tb.tb_next
+    raiser = code.co_name if code is not None else None
+    own = (code is None or code is getattr(fn, "__code__", None)
+           or raiser in (name, "<module>", "<lambda>")
+           or Path(code.co_filename).resolve().is_relative_to(_REGLAB))
+    if not own:
+        return _helper_not_done(name, raiser)
+    return NotDoneError(
         f"{name} is not implemented yet: replace the line `raise NotImplementedError(...)` "
         f"in its cell with your code, run that cell, then run this check again.")
+
+
+def _helper_not_done(name: str, helper: str) -> NotDoneError:
+    return NotDoneError(f"{name} calls your {helper}, which is not implemented yet: write "
+                        f"{helper} first (its task comes earlier), then run this check again.")
+
+
+def _names_used(code) -> set[str]:
+    """The global names a code object uses, its nested ones (comprehensions, lambdas) included."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            names |= _names_used(const)
+    return names
+
+
+def check_helpers(name: str, student_fn, helpers: Sequence[Exercise]) -> None:
+    """Check, silently, each helper exercise whose function ``student_fn`` calls by name.
+
+    ``student_fn`` is a task's function; a helper is an earlier task whose function it
+    may call (``random_shift`` calls ``shift_signals``). The student's version of the
+    helper is found in ``student_fn``'s globals; if it is unfinished or wrong, the task is
+    not to blame: the error names the helper.
+
+    Raises
+    ------
+    NotDoneError
+        If a helper called by ``student_fn`` is not implemented yet.
+    CheckError
+        If a helper called by ``student_fn`` fails its own check (its first line quoted).
+    """
+    code = getattr(student_fn, "__code__", None)
+    called = _names_used(code) if code is not None else set()
+    for helper in helpers:
+        fn = getattr(student_fn, "__globals__", {}).get(helper.name)
+        if helper.name not in called or not callable(fn):
+            continue
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                helper.check(fn)
+        except NotImplementedError as err:
+            raise _helper_not_done(name, helper.name) from err
+        except AssertionError as err:
+            first = str(err).splitlines()[0]
+            raise CheckError(
+                f"{name} calls your {helper.name}, which is wrong: {first}\n"
+                f"Fix {helper.name} first (run its check), then run this check again."
+            ) from err
 
 
 def _global_random_states():
     return np.random.get_state(legacy=False), random.getstate()  # noqa: NPY002
 
 
-def _call_with_own_rng(name: str, fn, args, *, draw_hint: str):
+def _call_with_own_rng(name: str, fn, args, *, draw_hint: str, no_draw: str | None = None):
     """``fn(*args)``, failing if it drew from a global random state instead of its ``rng``.
 
     Both np.random's legacy global state and Python's ``random`` are compared before and
     after the call. ``draw_hint`` shows how to draw from rng instead, e.g.
-    ``"D = rng.random(A.shape) < keep_prob"``. A stub gets the "not implemented" error.
+    ``"D = rng.random(A.shape) < keep_prob"``; a function that must not draw at all (a
+    backward pass, which reuses its cached mask) passes ``no_draw``, the message for any
+    draw. A stub gets the "not implemented" error.
     """
     np_before, py_before = _global_random_states()
     try:
         out = fn(*args)
     except NotImplementedError as err:
-        raise _not_implemented(name) from err
+        raise _not_implemented(name, err, fn) from err
     np_after, py_after = _global_random_states()
     same_np = (np_before["state"]["pos"] == np_after["state"]["pos"]
                and np_before["has_gauss"] == np_after["has_gauss"]
                and np.array_equal(np_before["state"]["key"], np_after["state"]["key"]))
+    if no_draw is not None and (not same_np or py_before != py_after):
+        raise CheckError(f"{name}: {no_draw}")
     if not same_np:
-        raise AssertionError(
+        raise CheckError(
             f"{name}: you used np.random (the global random state: np.random.rand, "
             f"np.random.randint, np.random.seed, ...) instead of the rng you were given, so "
             f"the result is not reproducible from the caller's seed. Draw every random "
             f"number from rng: {draw_hint}.")
     if py_before != py_after:
-        raise AssertionError(
+        raise CheckError(
             f"{name}: you used Python's random module (random.randint, random.choice, ...) "
             f"instead of the rng you were given, so the result is not reproducible from the "
             f"caller's seed. Draw every random number from rng.")
@@ -278,15 +409,16 @@ def _a(*values) -> np.ndarray:
 
 
 def _answer(x) -> np.ndarray:
-    """An answer as a float array; a single number becomes a 0-d array."""
-    arr = np.asarray(x, dtype=float)
+    """An answer as a float array (float32 kept, anything else float64); a number is 0-d."""
+    arr = np.asarray(x)
+    arr = arr.astype(arr.dtype if arr.dtype in (np.float32, np.float64) else np.float64)
     return arr.reshape(()) if arr.size == 1 else arr
 
 
 def _close(a, b) -> bool:
     if a is None or b is None or np.shape(a) != np.shape(b):
         return False
-    return bool(np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
+    return bool(np.all(isclose(a, b)))
 
 
 def _same(a, b) -> bool:
@@ -352,17 +484,22 @@ class MultipleChoice:
 
         Raises
         ------
-        AssertionError
+        NotDoneError
+            If the answer is still None: not answered yet.
+        CheckError
             If the answer is not one of the letters, or is wrong (with its explanation).
         """
         letters = ", ".join(repr(k) for k in self.options)
+        if answer is None:
+            raise NotDoneError(f"{self.name} is not answered yet: replace None by the letter "
+                               f"of your choice ({letters}), run that cell, then this one.")
         if not isinstance(answer, str):
-            raise AssertionError(f"answer must be the letter of an option ({letters}), "
+            raise CheckError(f"answer must be the letter of an option ({letters}), "
                                  f"e.g. answer = \"a\", got {type(answer).__name__} {answer!r}")
         letter = answer.strip().strip("().").strip().lower()
         if letter not in self.options:
-            raise AssertionError(f"answer must be one of {letters}, got {answer!r}")
+            raise CheckError(f"answer must be one of {letters}, got {answer!r}")
         if letter != self.answer:
-            raise AssertionError(f"({letter}) is not right. {self.why[letter]}")
+            raise CheckError(f"({letter}) is not right. {self.why[letter]}")
         print(f"✓ {self.name}: ({letter}) is right. {self.why[letter]}")
         return True

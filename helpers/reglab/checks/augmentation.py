@@ -34,7 +34,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Case, Exercise, Mistake, MultipleChoice, _a, _call_with_own_rng
+from . import (
+    Case,
+    CheckError,
+    CheckTypeError,
+    Exercise,
+    Mistake,
+    MultipleChoice,
+    _a,
+    _call_with_own_rng,
+    check_helpers,
+    isclose,
+)
 
 __all__ = [
     "COPIES_QUESTION",
@@ -135,7 +146,7 @@ _SMALL_Y = _i(7)
 
 
 def _fail(message: str):
-    raise AssertionError(f"random_shift: {message}")
+    raise CheckError(f"random_shift: {message}")
 
 
 def _call(fn, X, y, max_shift, rng):
@@ -195,7 +206,7 @@ def _match_shifts(X_aug, X, max_shift):
     m, L = X.shape
     ks = np.arange(-(L - 1), L)
     zero = np.stack([_rows(X, np.full(m, k), _shift_row) for k in ks], axis=1)  # (m, 2L-1, L)
-    close = np.all(np.isclose(zero, X_aug[:, None, :], rtol=1e-9, atol=1e-12), axis=2)
+    close = np.all(isclose(X_aug[:, None, :], zero), axis=2)
     found = np.full(m, np.iinfo(np.int64).min)
     for i in range(m):
         hits = ks[close[i]]
@@ -208,13 +219,13 @@ def _match_shifts(X_aug, X, max_shift):
                   f"length L = {L}, larger than max_shift = {max_shift}: draw k from "
                   f"-max_shift..max_shift.")
         for k in range(1, L):
-            if np.allclose(row, np.roll(X[i], k), rtol=1e-9, atol=1e-12):
+            if np.all(isclose(row, np.roll(X[i], k))):
                 _fail(f"example {i} is X[{i}] rolled by {k if k <= L // 2 else k - L} with "
                       f"wrap-around (np.roll): the values that leave one end came back at the "
                       f"other. Fill the positions the pattern leaves with zeros.")
         for j in range(m):
-            if j != i and np.any(np.all(np.isclose(
-                    [_shift_row(X[j], k) for k in ks], row, rtol=1e-9, atol=1e-12), axis=1)):
+            if j != i and np.any(np.all(isclose(
+                    row, np.array([_shift_row(X[j], k) for k in ks])), axis=1)):
                 _fail(f"example {i} is a shifted copy of X[{j}], not of X[{i}]: the rows of "
                       f"X_aug are out of order (did you shuffle X?), so they no longer match "
                       f"their labels y. Keep example i in row i.")
@@ -259,8 +270,9 @@ def check_random_shift(random_shift) -> bool:
     untouched stub).
     """
     if not callable(random_shift):
-        raise TypeError(f"random_shift must be a function: pass it without parentheses, got "
+        raise CheckTypeError(f"random_shift must be a function: pass it without parentheses, got "
                         f"{type(random_shift).__name__} {random_shift!r}")
+    check_helpers("random_shift", random_shift, (SHIFT_SIGNALS,))
     # 1-3: no global random state, inputs untouched, a pair of the right shapes
     X_aug, y_aug = _call(random_shift, _X, _Y, _S, np.random.default_rng(1))
     _check_labels(y_aug, _Y)                                                 # 4
@@ -277,7 +289,7 @@ def check_random_shift(random_shift) -> bool:
               "you were given (did you create np.random.default_rng(0) inside the function?). "
               "Draw from rng itself.")
     X0, y0 = _call(random_shift, _X, _Y, 0, np.random.default_rng(3))        # 10 edge cases
-    if not np.allclose(X0, _X, rtol=1e-9, atol=1e-12):
+    if not np.all(isclose(X0, _X)):
         _fail("with max_shift = 0 the only allowed shift is k = 0, so X_aug must equal X.")
     _check_labels(y0, _Y)
     Xs, ys = _call(random_shift, _SMALL_X, _SMALL_Y, 2, np.random.default_rng(4))

@@ -41,7 +41,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Case, Exercise, Mistake, MultipleChoice, _a, _call_with_own_rng, _show
+from . import (
+    Case,
+    CheckError,
+    CheckTypeError,
+    Exercise,
+    Mistake,
+    MultipleChoice,
+    _a,
+    _call_with_own_rng,
+    _show,
+    check_helpers,
+    isclose,
+)
 
 __all__ = [
     "APPLY_MASK",
@@ -135,13 +147,23 @@ _FRACTION_TOL = 0.02                                 # >= 5.7 standard deviation
 
 
 def _fail(name: str, message: str):
-    raise AssertionError(f"{name}: {message}")
+    raise CheckError(f"{name}: {message}")
 
 
-def _guarded(name: str, fn, args, arrays: dict):
-    """Call fn(*args); fail on global random state used or any array in ``arrays`` changed."""
+#: What dropout_backward is told when it draws random numbers: it has no rng, for a reason.
+_NO_DRAW = ("you drew random numbers (np.random.rand, ...) in the backward pass: backward must "
+            "not draw a new mask at all. Reuse the mask of the forward pass, cached in "
+            "cache = (D, keep_prob): dA = dA_out * D / keep_prob.")
+
+
+def _guarded(name: str, fn, args, arrays: dict, no_draw: str | None = None):
+    """Call fn(*args); fail on global random state used or any array in ``arrays`` changed.
+
+    ``no_draw``: the message for a function that must not draw at all (see _call_with_own_rng).
+    """
     copies = {k: v.copy() for k, v in arrays.items()}
-    out = _call_with_own_rng(name, fn, args, draw_hint="D = rng.random(A.shape) < keep_prob")
+    out = _call_with_own_rng(name, fn, args, draw_hint="D = rng.random(A.shape) < keep_prob",
+                             no_draw=no_draw)
     for k, v in arrays.items():
         if not np.array_equal(v, copies[k]):
             _fail(name, f"you modified {k} in place (e.g. {k} *= D or {k} /= keep_prob, as "
@@ -178,7 +200,7 @@ def _check_kept_values(A_out, A, p):
     name = "dropout_forward"
     kept = A_out != 0
     if np.all(kept):
-        if np.allclose(A_out, A, rtol=1e-9):
+        if np.all(isclose(A_out, A)):
             _fail(name, "in training mode (train=True) nothing was dropped and A came back "
                   "unchanged: did you swap the meaning of the train flag? Dropout is on when "
                   "train is True and off (the identity) when it is False.")
@@ -194,7 +216,7 @@ def _check_kept_values(A_out, A, p):
         (1 / (1 - p) if p < 1 else np.inf,
          "you divided the kept units by 1 − keep_prob (the drop rate); divide by keep_prob."),
     ):
-        if np.allclose(ratio, factor, rtol=1e-9):
+        if np.all(isclose(ratio, factor)):
             if message is None:
                 return kept
             _fail(name, message)
@@ -252,7 +274,7 @@ def _check_cache(cache, kept, p):
         _fail(name, f"the cache holds keep_prob = {float(cache_p):.6g}, but the function was "
               f"called with keep_prob = {p}: return cache = (D, keep_prob).")
     values = np.unique(D)
-    if D.dtype != bool and np.allclose(values[values != 0], 1 / p) and p < 1:
+    if D.dtype != bool and np.all(isclose(values[values != 0], 1 / p)) and p < 1:
         _fail(name, "the cache holds the scaled mask D / keep_prob; cache the boolean mask "
               "D itself (dropout_backward divides by keep_prob).")
     if D.dtype != bool and not np.all(np.isin(values, (0, 1))):
@@ -284,8 +306,9 @@ def check_dropout_forward(dropout_forward) -> bool:
     """
     name = "dropout_forward"
     if not callable(dropout_forward):
-        raise TypeError(f"{name} must be a function: pass it without parentheses, got "
+        raise CheckTypeError(f"{name} must be a function: pass it without parentheses, got "
                         f"{type(dropout_forward).__name__} {dropout_forward!r}")
+    check_helpers(name, dropout_forward, (APPLY_MASK,))
     # 1-6: global state, inputs, structure, kept values, independent mask, kept fraction, cache
     first = _check_training(dropout_forward, _A, 0.8, 1)
     _check_training(dropout_forward, _A, 0.3, 2)          # a second keep_prob: nothing hard-coded
@@ -304,16 +327,16 @@ def check_dropout_forward(dropout_forward) -> bool:
               "rng you were given (np.random.default_rng(0) inside the function?). Draw from "
               "rng itself.")
     full, _ = _forward(dropout_forward, _A, 1.0, 4, True)                    # 9 keep_prob 1
-    if not np.allclose(full, _A, rtol=1e-12):
+    if not np.all(isclose(full, _A)):
         _fail(name, "with keep_prob = 1 every unit is kept and nothing is scaled, so A_out must "
               "equal A even in training.")
     test_out, _ = _forward(dropout_forward, _A, 0.8, 5, False)              # 10 test time
     if not np.array_equal(test_out, _A):
-        if np.allclose(test_out, _A * 0.8, rtol=1e-9):
+        if np.all(isclose(test_out, _A * 0.8)):
             _fail(name, "at test time (train=False) you multiplied by keep_prob: that is the "
                   "test rule of the original, non-inverted dropout. Inverted dropout already "
                   "scaled in training, so at test time A_out = A: no mask, no scaling.")
-        if np.allclose(test_out, _A / 0.8, rtol=1e-9):
+        if np.all(isclose(test_out, _A / 0.8)):
             _fail(name, "at test time (train=False) you divided by keep_prob: the scaling "
                   "belongs to training only. At test time A_out = A: no mask, no scaling.")
         if np.any(test_out == 0):
@@ -400,7 +423,7 @@ def _backward_reuses_mask(dropout_backward):
     for _ in range(2):
         G, D = _G.copy(), _D.copy()
         outs.append(np.asarray(_guarded(name, dropout_backward, (G, (D, 0.8)),
-                                        {"dA_out": G, "D": D})))
+                                        {"dA_out": G, "D": D}, no_draw=_NO_DRAW)))
     a, b = outs
     if a.shape != _G.shape:
         return                                    # the engine reports the shape
@@ -425,13 +448,14 @@ def check_dropout_backward(dropout_backward, dropout_forward) -> bool:
     """
     name = "dropout_backward"
     if not callable(dropout_backward) or not callable(dropout_forward):
-        raise TypeError("pass the two functions themselves, without parentheses: "
+        raise CheckTypeError("pass the two functions themselves, without parentheses: "
                         "check_dropout_backward(dropout_backward, dropout_forward)")
     _backward_reuses_mask(dropout_backward)
     DROPOUT_BACKWARD.check(dropout_backward)
     A_out, cache = _forward(dropout_forward, _A, 0.8, 6, True)
-    dA = np.asarray(_guarded(name, dropout_backward, (np.ones_like(_A), cache), {}))
-    if not np.allclose(dA, (A_out != 0) / 0.8, rtol=1e-12):
+    dA = np.asarray(_guarded(name, dropout_backward, (np.ones_like(_A), cache), {},
+                             no_draw=_NO_DRAW))
+    if not np.all(isclose(dA, (A_out != 0) / 0.8)):
         _fail(name, "with your dropout_forward, the gradient of sum(A_out) is not 1/keep_prob "
               "where a unit was kept and 0 where it was dropped: the cache of your forward "
               "pass and your backward pass do not fit together.")

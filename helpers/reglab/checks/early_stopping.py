@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import Case, Exercise, Mistake, MultipleChoice
+from . import Case, CheckError, Exercise, Mistake, MultipleChoice
 
 __all__ = [
     "EARLY_STOPPING_EPOCHS",
@@ -144,17 +144,17 @@ class EpochPairExercise(Exercise):
 
     def _as_answer(self, out, case: Case) -> np.ndarray:
         if out is None:
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} returned None on {case.label}: did you forget the statement "
                 f"`return stop_epoch, best_epoch`?")
         if isinstance(out, np.ndarray) and out.shape == (2,):
             out = tuple(out.tolist())
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} must return the pair (stop_epoch, best_epoch), got "
                 f"{type(out).__name__} {out!r} on {case.label}.")
         if out[0] is None or out[1] is None:
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} returned {_pair(*out)} on {case.label}. When training never "
                 f"stops early it ends at the last epoch: return stop_epoch = "
                 f"len(val_losses) - 1 (reglab's EarlyStopping.stopped_epoch is None in that "
@@ -162,11 +162,11 @@ class EpochPairExercise(Exercise):
         for name, x in zip(("stop_epoch", "best_epoch"), out, strict=True):
             if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer,
                                                                      np.floating)):
-                raise AssertionError(
+                raise CheckError(
                     f"{self.name} must return two whole numbers, got {name} = {x!r} "
                     f"({type(x).__name__}) on {case.label}.")
             if not float(x).is_integer():
-                raise AssertionError(
+                raise CheckError(
                     f"{self.name} returned {name} = {x!r} on {case.label}: an epoch is a "
                     f"whole number, the index of an entry of val_losses.")
         return np.asarray(out, dtype=float)

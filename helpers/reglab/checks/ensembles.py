@@ -29,7 +29,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Case, Exercise, Mistake, MultipleChoice, _a, _call_with_own_rng
+from . import (
+    Case,
+    CheckError,
+    CheckTypeError,
+    Exercise,
+    Mistake,
+    MultipleChoice,
+    _a,
+    _call_with_own_rng,
+)
 
 __all__ = [
     "ENSEMBLE_PREDICT",
@@ -45,7 +54,7 @@ _rng = np.random.default_rng(707)  # the cases are the same on every run
 
 
 def _fail(name: str, message: str):
-    raise AssertionError(f"{name}: {message}")
+    raise CheckError(f"{name}: {message}")
 
 
 # ------------------------------------------------------------ task 1: a bootstrap sample
@@ -106,7 +115,7 @@ def check_bootstrap_sample(bootstrap_sample) -> bool:
     """
     name = "bootstrap_sample"
     if not callable(bootstrap_sample):
-        raise TypeError(f"{name} must be a function: pass it without parentheses, got "
+        raise CheckTypeError(f"{name} must be a function: pass it without parentheses, got "
                         f"{type(bootstrap_sample).__name__} {bootstrap_sample!r}")
     X_b, y_b = _sample(bootstrap_sample, _X, _Y, 1)        # 1-3 rng, input, size
     idx = _source_rows(X_b, _X)                            # 4 rows copied

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..diagnosis import RECIPE_STEPS, VERDICTS, verdict
-from . import Case, Exercise, Mistake, MultipleChoice
+from . import Case, CheckError, Exercise, Mistake, MultipleChoice
 
 __all__ = [
     "DIAGNOSE",
@@ -95,11 +95,11 @@ class LabelExercise(Exercise):
     def _as_answer(self, out, case: Case) -> str:
         allowed = ", ".join(repr(label) for label in self.labels)
         if out is None:
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} returned None on {case.label}: did you forget the `return` statement?"
             )
         if not isinstance(out, str):
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} must return one of the strings {allowed}, got "
                 f"{type(out).__name__} {out!r} on {case.label}"
             )
@@ -107,7 +107,7 @@ class LabelExercise(Exercise):
         if label not in self.labels:
             hint = SYNONYMS.get(label)
             hint = f" (for {out!r}, write {hint!r})" if hint in self.labels else ""
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} returned {out!r} on {case.label}, which is not one of the "
                 f"answers the check understands: {allowed}{hint}."
             )

@@ -25,14 +25,14 @@ on L1 under a diagonal Hessian; ``notebooks/03_l1_and_sparsity.ipynb``):
 * the minimizer of the quadratic model with a diagonal Hessian plus an L1 penalty,
 
   .. math::
-      \min_\theta\ \tfrac12\sum_i H_{ii}(\theta_i - \hat\theta_i)^2 + \alpha\lVert\theta\rVert_1
+      \min_\theta\ \tfrac12\sum_i H_{ii}(\theta_i - \hat\theta_i)^2 + \lambda'\lVert\theta\rVert_1
       \quad\Rightarrow\quad
-      \theta_i = \mathrm{sign}(\hat\theta_i)\max\left(|\hat\theta_i| - \frac{\alpha}{H_{ii}},
+      \theta_i = \mathrm{sign}(\hat\theta_i)\max\left(|\hat\theta_i| - \frac{\lambda'}{H_{ii}},
       0\right),
 
-  i.e. ``l1_quadratic_solution(theta_hat, h_diag, alpha) = soft_threshold(theta_hat,
-  alpha / h_diag)`` (:func:`reglab.theory.lasso_solution_diagonal`). Shapes: theta_hat (n,),
-  h_diag (n,) with every H_ii > 0, alpha >= 0 a number; result (n,).
+  i.e. ``l1_quadratic_solution(theta_hat, h_diag, lam_prime) = soft_threshold(theta_hat,
+  lam_prime / h_diag)`` (:func:`reglab.theory.lasso_solution_diagonal`). Shapes: theta_hat (n,),
+  h_diag (n,) with every H_ii > 0, lam_prime = λ/(2m) >= 0 a number; result (n,).
 
 Each ``check_*`` function runs the student's function on the cases below and, when an
 answer is wrong, names the likely mistake from the table next to it (see
@@ -187,58 +187,58 @@ L1_QUADRATIC_SOLUTION = Exercise(
     name="l1_quadratic_solution",
     reference=lasso_solution_diagonal,
     cases=(
-        Case("four weights, H = diag(0.5, 2, 4, 0.25), α = 0.5 (thresholds 1, 0.25, "
+        Case("four weights, H = diag(0.5, 2, 4, 0.25), λ′ = 0.5 (thresholds 1, 0.25, "
              "0.125, 2)", (_a(1.5, -0.2, 0.5, -3.0), _a(0.5, 2.0, 4.0, 0.25), 0.5)),
-        Case("weights exactly at their threshold |θ̂_i| = α/H_ii (they become 0), α = 1",
+        Case("weights exactly at their threshold |θ̂_i| = λ′/H_ii (they become 0), λ′ = 1",
              (_a(0.5, -0.25, 2.0, -1.0), _a(2.0, 4.0, 0.5, 8.0), 1.0)),
-        Case("a θ̂ with zeros and negative entries, H = diag(3, 1.5, 5, 0.8, 2.5), α = 0.3",
+        Case("a θ̂ with zeros and negative entries, H = diag(3, 1.5, 5, 0.8, 2.5), λ′ = 0.3",
              (_a(0.0, -0.4, 0.7, 0.0, -2.0), _a(3.0, 1.5, 5.0, 0.8, 2.5), 0.3)),
-        Case("α = 0 (no penalty: θ = θ̂)", (_a(0.3, -1.1, 2.0), _a(0.5, 2.0, 3.0), 0.0)),
-        Case("a single negative weight, H_11 = 4, α = 2", (_a(-1.7), _a(4.0), 2.0)),
-        Case("a strong penalty that zeroes most weights, α = 3",
+        Case("λ′ = 0 (no penalty: θ = θ̂)", (_a(0.3, -1.1, 2.0), _a(0.5, 2.0, 3.0), 0.0)),
+        Case("a single negative weight, H_11 = 4, λ′ = 2", (_a(-1.7), _a(4.0), 2.0)),
+        Case("a strong penalty that zeroes most weights, λ′ = 3",
              (_a(1.0, -4.0, 0.5, 2.5), _a(0.5, 2.0, 3.0, 6.0), 3.0)),
-        Case("random θ̂ and H_ii in [0.2, 5], α = 0.7",
+        Case("random θ̂ and H_ii in [0.2, 5], λ′ = 0.7",
              (_rng.normal(scale=1.5, size=6), _rng.uniform(0.2, 5.0, size=6), 0.7)),
     ),
     mistakes=(
         Mistake(lambda th, h, a: soft_threshold(th, a * h),
-                "you used the threshold α·H_ii: it is α/H_ii. A steep direction (large H_ii) "
+                "you used the threshold λ′·H_ii: it is λ′/H_ii. A steep direction (large H_ii) "
                 "resists the penalty, so its threshold is small."),
         Mistake(lambda th, h, a: soft_threshold(th, a),
-                "you used the threshold α for every weight: divide by the curvature, the "
-                "threshold of weight i is α/H_ii."),
+                "you used the threshold λ′ for every weight: divide by the curvature, the "
+                "threshold of weight i is λ′/H_ii."),
         Mistake(lambda th, h, a: soft_threshold(th, 2 * a / h),
-                "off by a factor of 2: the threshold is α/H_ii, not 2α/H_ii (the ½ of the "
+                "off by a factor of 2: the threshold is λ′/H_ii, not 2λ′/H_ii (the ½ of the "
                 "quadratic model cancels the 2 of its derivative)."),
         Mistake(lambda th, h, a: soft_threshold(th, a / (2 * h)),
-                "off by a factor of 2: the threshold is α/H_ii, not α/(2H_ii). Setting the "
-                "derivative H_ii(θ_i − θ̂_i) + α·sign(θ_i) to 0 gives "
-                "θ_i = θ̂_i − (α/H_ii)·sign(θ_i)."),
+                "off by a factor of 2: the threshold is λ′/H_ii, not λ′/(2H_ii). Setting the "
+                "derivative H_ii(θ_i − θ̂_i) + λ′·sign(θ_i) to 0 gives "
+                "θ_i = θ̂_i − (λ′/H_ii)·sign(θ_i)."),
         Mistake(lambda th, h, a: soft_threshold(th, h / a),
-                "you inverted the threshold (H_ii/α): it is α/H_ii, which grows with α."),
+                "you inverted the threshold (H_ii/λ′): it is λ′/H_ii, which grows with λ′."),
         Mistake(lambda th, h, a: np.where(np.abs(th) > a / h, th, 0.0),
                 "you used hard thresholding: the weights above their threshold came back "
-                "unchanged. The L1 solution also moves them towards 0 by α/H_ii."),
+                "unchanged. The L1 solution also moves them towards 0 by λ′/H_ii."),
         Mistake(lambda th, h, a: np.maximum(np.abs(th) - a / h, 0.0),
                 "you forgot the sign: negative weights came back positive. Multiply by "
                 "sign(θ̂_i)."),
         Mistake(lambda th, h, a: np.maximum(th - a / h, 0.0),
-                "you wrote max(θ̂_i − α/H_ii, 0) without the absolute value, which sets every "
-                "negative weight to 0: use sign(θ̂_i)·max(|θ̂_i| − α/H_ii, 0)."),
+                "you wrote max(θ̂_i − λ′/H_ii, 0) without the absolute value, which sets every "
+                "negative weight to 0: use sign(θ̂_i)·max(|θ̂_i| − λ′/H_ii, 0)."),
         Mistake(lambda th, h, a: th - a / h * np.sign(th),
-                "you moved every weight towards 0 by α/H_ii without stopping at 0: small "
-                "weights crossed over to the other sign. Where |θ̂_i| <= α/H_ii the solution "
+                "you moved every weight towards 0 by λ′/H_ii without stopping at 0: small "
+                "weights crossed over to the other sign. Where |θ̂_i| <= λ′/H_ii the solution "
                 "is exactly 0."),
         Mistake(lambda th, h, a: h / (h + a) * th,
-                "you used the L2 (weight decay) solution H_ii/(H_ii + α)·θ̂_i, which shrinks "
-                "every weight by a factor but never to 0. With α‖θ‖₁ the solution is "
-                "soft-thresholding at α/H_ii."),
+                "you used the L2 (weight decay) solution H_ii/(H_ii + λ′)·θ̂_i, which shrinks "
+                "every weight by a factor but never to 0. With λ′‖θ‖₁ the solution is "
+                "soft-thresholding at λ′/H_ii."),
     ),
 )
 
 
 def check_l1_quadratic_solution(l1_quadratic_solution) -> bool:
-    """Check ``l1_quadratic_solution(theta_hat, h_diag, alpha)``: threshold α/H_ii (7 cases)."""
+    """Check ``l1_quadratic_solution(theta_hat, h_diag, lam_prime)``, threshold λ′/H_ii, 7 cases."""
     return L1_QUADRATIC_SOLUTION.check(l1_quadratic_solution)
 
 
@@ -256,11 +256,11 @@ EXERCISE3 = MultipleChoice(
     why={
         "a": "the L1 gradient (λ/2m)·sign(w) pushes every weight towards 0 with the same "
              "force however small it already is, and the exact minimizer (soft-thresholding "
-             "at α/H_ii) sets every weight whose |θ̂_i| <= α/H_ii to exactly 0. That is "
+             "at λ′/H_ii) sets every weight whose |θ̂_i| <= λ′/H_ii to exactly 0. That is "
              "sparsity.",
         "b": "the L2 gradient (λ/m)·w shrinks in proportion to w: the push fades as w gets "
              "small, so weights decay towards 0 without reaching it. Its exact solution "
-             "H_ii/(H_ii + α)·θ̂_i is a rescaling, zero only where θ̂_i already was.",
+             "H_ii/(H_ii + λ′)·θ̂_i is a rescaling, zero only where θ̂_i already was.",
         "c": "dropout zeroes random *activations* during training, a different mask at every "
              "step, and uses all units at test time: the weight matrices themselves stay dense.",
         "d": "data augmentation changes the training data, not the penalty: nothing in it "

@@ -48,7 +48,7 @@ import numpy as np
 
 from ..layers import is_weight
 from ..penalties import L2
-from . import Case, Exercise, Mistake, MultipleChoice, _a, _answer, _close
+from . import Case, CheckError, Exercise, Mistake, MultipleChoice, _a, _answer, _close
 from .norms import L2_PENALTY_VALUE, _net
 from .norms import _sum_sq as _sq
 
@@ -86,7 +86,8 @@ class DictExercise(Exercise):
     Works like :class:`~reglab.checks.Exercise` (cases, a table of wrong formulas, the
     "not implemented yet" message for a stub, inputs modified in place reported); two
     answers agree when they have the same names and every array agrees entrywise
-    (relative tolerance 1e-6). A wrong name or shape fails at once, with what was expected.
+    (the tolerance policy of :func:`~reglab.checks.isclose`). A wrong name or shape fails
+    at once, with what was expected.
     """
 
     def _convert(self, out):
@@ -111,8 +112,8 @@ class DictExercise(Exercise):
             if "\nLikely mistake: " not in text:
                 raise
             head, tail = text.split("\nLikely mistake: ", 1)
-            raise AssertionError(f"{head}\n{self._wrong_entries(student_fn)}\n"
-                                 f"Likely mistake: {tail}") from None
+            raise CheckError(f"{head}\n{self._wrong_entries(student_fn)}\n"
+                             f"Likely mistake: {tail}") from None
 
     def _wrong_entries(self, student_fn) -> str:
         """Which names are wrong in the first failing case (weights and biases told apart)."""
@@ -139,12 +140,12 @@ class DictExercise(Exercise):
 
     def _as_answer(self, out, case: Case) -> dict:
         if out is None:
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} returned None on {case.label}: did you forget the `return` statement?"
             )
         ref = self.reference(*copy.deepcopy(case.args))
         if not isinstance(out, dict):
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} must return a dict {{name: array}} with the names of params "
                 f"({', '.join(map(repr, ref))}), got {type(out).__name__} on {case.label}"
             )
@@ -155,17 +156,17 @@ class DictExercise(Exercise):
             if missing and all(not is_weight(k) for k in missing):
                 hint = (" You left out the biases: they are not penalized, but they are still "
                         "parameters, so they belong in the result (unchanged by the penalty).")
-            raise AssertionError(
+            raise CheckError(
                 f"{self.name} must return a dict with the names {', '.join(map(repr, ref))}; "
                 f"on {case.label} it lacks {missing} and has the extra names {extra}.{hint}"
             )
         for k, v in ref.items():
             arr = np.asarray(out[k])
             if arr.dtype.kind not in "iuf":
-                raise AssertionError(f"{self.name}: the entry {k!r} must be an array of real "
-                                     f"numbers, got {type(out[k]).__name__} on {case.label}")
+                raise CheckError(f"{self.name}: the entry {k!r} must be an array of real "
+                                 f"numbers, got {type(out[k]).__name__} on {case.label}")
             if arr.shape != np.shape(v):
-                raise AssertionError(
+                raise CheckError(
                     f"{self.name}: the entry {k!r} must have the shape of params[{k!r}], "
                     f"{np.shape(v)}, got {arr.shape} on {case.label}: check for a transpose, "
                     f"a sum or a broadcast that should not be there."
@@ -355,6 +356,7 @@ _Q3 = _net(3, 2)
 SGD_STEP = DictExercise(
     name="sgd_step",
     reference=_sgd_step,
+    helpers=(WEIGHT_DECAY_UPDATE,),
     cases=(
         Case("a 3-4-2 network, lr = 0.1, λ = 5.0, m = 20", (_Q1, _like(_Q1), 0.1, 5.0, 20)),
         Case("a 2-3-3-1 network (three layers), lr = 0.3, λ = 1.5, m = 4",

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import Case, Exercise, Mistake
+from . import Case, CheckError, Exercise, Mistake
 
 __all__ = [
     "CONV1D_FORWARD",
@@ -91,11 +91,11 @@ class ShapeTolerantExercise(Exercise):
 
     def _as_answer(self, out, case):
         if out is None:
-            raise AssertionError(f"{self.name} returned None on {case.label}: did you forget "
+            raise CheckError(f"{self.name} returned None on {case.label}: did you forget "
                                  f"the `return` statement?")
         arr = np.asarray(out)
         if arr.dtype.kind not in "iuf":
-            raise AssertionError(f"{self.name} must return an array of real numbers, got "
+            raise CheckError(f"{self.name} must return an array of real numbers, got "
                                  f"{type(out).__name__} on {case.label}")
         return np.asarray(arr, dtype=float)
 
