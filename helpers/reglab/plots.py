@@ -137,7 +137,7 @@ def _labelled_colors(ax):
             yield container.get_label(), container.patches[0].get_facecolor()
 
 
-def _covers_data(ax, box) -> bool:
+def _covers_data(ax, box, renderer) -> bool:
     """True when the display-space Bbox ``box`` overlaps a line, a bar or a scatter point."""
     for line in ax.get_lines():
         if line.get_visible() and len(line.get_xydata()):
@@ -146,7 +146,7 @@ def _covers_data(ax, box) -> bool:
                 return True
     for container in ax.containers:
         if isinstance(container, BarContainer):
-            if any(p.get_window_extent().overlaps(box) for p in container.patches):
+            if any(p.get_window_extent(renderer).overlaps(box) for p in container.patches):
                 return True
     for coll in ax.collections:
         if isinstance(coll, PathCollection) and len(coll.get_offsets()):
@@ -156,7 +156,7 @@ def _covers_data(ax, box) -> bool:
     return False
 
 
-def figure_problems(fig) -> list[str]:
+def figure_problems(fig, renderer=None) -> list[str]:
     """What in ``fig`` breaks the collection's figure rules, one string per problem.
 
     The rules (DESIGN.md, "Notebooks"):
@@ -165,7 +165,8 @@ def figure_problems(fig) -> list[str]:
       are visible (so shared axes of a row need one y label; axes switched off, pure-text
       panels and colorbars need none, and an axes showing only images is exempt: its
       axes are the pixel grid);
-    * bars start at zero: the value axis of a bar chart (or histogram) includes 0;
+    * bars start at zero: the value axis of a bar chart (or histogram) includes 0, unless
+      it is logarithmic (counts over orders of magnitude, where no bar can start at 0);
     * no legend entry, title or axis label looks like a NumPy repr (``[0.954 0.3  ]``,
       ``array(``): numbers are formatted for people;
     * a legend covers no data: its box, where it lies inside the axes, crosses no line,
@@ -174,9 +175,12 @@ def figure_problems(fig) -> list[str]:
     * one colour convention: nothing labelled "train"/"training" is drawn in VAL_COLOR,
       nothing labelled "val"/"validation" in TRAIN_COLOR.
 
-    Returns an empty list for a figure that follows them all.
+    Returns an empty list for a figure that follows them all. The figure is drawn first
+    (without output) to place its texts and legends; pass the ``renderer`` of a draw that
+    has just happened to skip that (a draw during a draw would spoil the output).
     """
-    fig.draw_without_rendering()
+    if renderer is None:
+        fig.draw_without_rendering()
     problems = []
     for i, ax in enumerate(fig.axes):
         name = _name(ax, i)
@@ -191,10 +195,10 @@ def figure_problems(fig) -> list[str]:
             if isinstance(container, BarContainer) and container.patches:
                 vertical = getattr(container, "orientation", "vertical") != "horizontal"
                 lo, hi = sorted(ax.get_ylim() if vertical else ax.get_xlim())
-                scale = ax.get_yscale() if vertical else ax.get_xscale()
-                if scale != "linear" or not lo <= 0 <= hi:
+                log = (ax.get_yscale() if vertical else ax.get_xscale()) == "log"
+                if not log and not lo <= 0 <= hi:
                     problems.append(f"{name}: bars do not start at 0 (value axis "
-                                    f"{lo:.3g} to {hi:.3g}, {scale} scale)")
+                                    f"{lo:.3g} to {hi:.3g})")
         for label, color in _labelled_colors(ax):
             if _TRAIN.search(label) and _same_color(color, VAL_COLOR):
                 problems.append(f"{name}: {label!r} is drawn in the validation colour")
@@ -204,9 +208,10 @@ def figure_problems(fig) -> list[str]:
         legend = ax.get_legend()
         if legend is not None:
             texts += [t.get_text() for t in legend.get_texts()]
-            inside = Bbox.intersection(legend.get_window_extent(), ax.get_window_extent())
+            inside = Bbox.intersection(legend.get_window_extent(renderer),
+                                       ax.get_window_extent(renderer))
             if inside is not None and inside.width > 0 and inside.height > 0 \
-                    and _covers_data(ax, inside):
+                    and _covers_data(ax, inside, renderer):
                 problems.append(f"{name}: the legend covers plotted data")
         problems += [f"{name}: {t!r} looks like a NumPy repr"
                      for t in texts if _NUMPY_REPR.search(t)]
@@ -217,9 +222,9 @@ def figure_problems(fig) -> list[str]:
     return problems
 
 
-def check_figure(fig) -> None:
+def check_figure(fig, renderer=None) -> None:
     """Raise ValueError listing :func:`figure_problems` of ``fig``, if it has any."""
-    problems = figure_problems(fig)
+    problems = figure_problems(fig, renderer)
     if problems:
         raise ValueError("the figure breaks the collection's figure rules "
                          "(reglab.plots.figure_problems):\n  " + "\n  ".join(problems))
@@ -231,16 +236,4 @@ def audit_on_draw(fig) -> None:
     In a notebook the inline backend draws a figure to show it; an exception there
     appears as an error under the cell (and nbval fails the cell) instead of the picture.
     """
-    busy = False
-
-    def check(event):
-        nonlocal busy
-        if busy:                                # the audit draws the figure once itself
-            return
-        busy = True
-        try:
-            check_figure(fig)
-        finally:
-            busy = False
-
-    fig.canvas.mpl_connect("draw_event", check)
+    fig.canvas.mpl_connect("draw_event", lambda event: check_figure(fig, event.renderer))
