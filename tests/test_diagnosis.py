@@ -95,3 +95,19 @@ def test_docstring_example():
 def test_bad_input_names_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_sealed_test_set_answers_once():
+    class Constant:
+        def predict(self, X):
+            return np.zeros(len(X), dtype=int)
+
+    sealed = reglab.diagnosis.SealedTestSet(np.ones((4, 2)), np.array([0, 0, 1, 0]))
+    assert not sealed.opened
+    assert sealed.accuracy(Constant()) == 0.75 and sealed.opened
+    with pytest.raises(RuntimeError, match="already been used once"):
+        sealed.accuracy(Constant())
+    with pytest.raises(ValueError, match=r"y must be \(4,\) integer labels"):
+        reglab.diagnosis.SealedTestSet(np.ones((4, 2)), np.zeros(3, dtype=int))
+    with pytest.raises(ValueError, match="dtype float64"):
+        reglab.diagnosis.SealedTestSet(np.ones((4, 2)), np.zeros(4))

@@ -33,10 +33,12 @@ References: the INF721 lecture on regularization, sections 2.1 to 2.3.
 
 from __future__ import annotations
 
-from ._validate import check_real
+import numpy as np
 
-__all__ = ["RECIPE_STEPS", "VERDICTS", "avoidable_bias", "diagnose", "recipe_step", "variance",
-           "verdict"]
+from ._validate import check_array, check_real
+
+__all__ = ["RECIPE_STEPS", "VERDICTS", "SealedTestSet", "avoidable_bias", "diagnose",
+           "recipe_step", "variance", "verdict"]
 
 #: The four possible verdicts of :func:`diagnose`.
 VERDICTS = ("good fit", "high bias", "high variance", "both")
@@ -125,3 +127,36 @@ def recipe_step(train_err: float, val_err: float, baseline_err: float, tol: floa
     variance is high; ``"done"`` for a good fit. Arguments as in :func:`diagnose`.
     """
     return RECIPE_STEPS[diagnose(train_err, val_err, baseline_err, tol)]
+
+
+class SealedTestSet:
+    """A test set that can be evaluated exactly once (the last line of the recipe).
+
+    The recipe takes every decision on the validation set and reports the test accuracy
+    of the final model once, so that the number is an honest estimate for new data. A
+    second look raises: a test set used to choose between models has become a
+    validation set.
+
+    Parameters
+    ----------
+    X : array, shape (m, n_in)
+        Test inputs, one example per row.
+    y : array, shape (m,)
+        Their integer class labels.
+    """
+
+    def __init__(self, X, y):
+        self._X = check_array("X", X, ndim=2)
+        self._y = np.asarray(y)
+        if self._y.shape != (len(self._X),) or self._y.dtype.kind not in "iu":
+            raise ValueError(f"y must be ({len(self._X)},) integer labels to match X, "
+                             f"got shape {self._y.shape} and dtype {self._y.dtype}")
+        self.opened = False
+
+    def accuracy(self, model) -> float:
+        """Fraction of test examples where ``model.predict(X)`` equals y; only once."""
+        if self.opened:
+            raise RuntimeError("the test set has already been used once; every further "
+                               "look would turn it into a validation set")
+        self.opened = True
+        return float(np.mean(model.predict(self._X) == self._y))

@@ -6,8 +6,15 @@ that notebooks can combine panels and tests can inspect what was drawn.
 
 from __future__ import annotations
 
+import re
+
+import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import PathCollection
+from matplotlib.container import BarContainer
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 TRAIN_COLOR, VAL_COLOR = "tab:blue", "tab:orange"
 
@@ -21,11 +28,21 @@ STYLE = {
     "legend.frameon": False,
     "font.size": 10,
 }
+AUDIT_HOOK = "reglab.plots:audit_on_draw"
 
 
-def use_style() -> None:
-    """Apply the collection's matplotlib style (call once at the top of a notebook)."""
+def use_style(audit: bool = False) -> None:
+    """Apply the collection's matplotlib style (call once at the top of a notebook).
+
+    ``audit=True`` also checks every figure created afterwards with :func:`check_figure`
+    when it is drawn (shown inline, saved): a figure that breaks the rules raises instead
+    of being shown. ``audit=False`` switches the check off again.
+    """
+    if not isinstance(audit, bool):
+        raise TypeError(f"audit must be True or False, got {audit!r}")
     plt.rcParams.update(STYLE)
+    hooks = [h for h in plt.rcParams["figure.hooks"] if h != AUDIT_HOOK]
+    plt.rcParams["figure.hooks"] = hooks + [AUDIT_HOOK] if audit else hooks
 
 
 def _axes(ax):
@@ -77,3 +94,146 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, title:
     ax.set_ylabel("$x_2$")
     ax.set_title(title)
     return ax
+
+
+# --------------------------------------------------------------------------- the figure audit
+
+MIN_FONT_SIZE = 8.0
+_NUMPY_REPR = re.compile(r"array\(|\[\s*[-+]?\d[\d.eE+-]*\s+[-+]?\d")  # [0.954 0.3  ]
+_TRAIN = re.compile(r"\btrain(?:ing)?\b", re.IGNORECASE)
+_VAL = re.compile(r"\bval(?:idation)?\b", re.IGNORECASE)
+
+
+def _name(ax, i: int) -> str:
+    title = ax.get_title() or ax.get_xlabel() or ax.get_ylabel()
+    return f"axes {i}" + (f" ({title!r})" if title else "")
+
+
+def _has_data(ax) -> bool:
+    return bool(ax.lines or ax.collections or ax.patches or ax.images or ax.containers)
+
+
+def _visible_ticklabels(axis) -> bool:
+    return any(t.get_visible() and t.get_text() for t in axis.get_ticklabels())
+
+
+def _same_color(a, b) -> bool:
+    try:
+        return np.allclose(mcolors.to_rgba(a)[:3], mcolors.to_rgba(b)[:3])
+    except (ValueError, TypeError):
+        return False
+
+
+def _labelled_colors(ax):
+    """(label, colour) of every labelled line, collection and bar group of ``ax``."""
+    for line in ax.get_lines():
+        yield line.get_label(), line.get_color()
+    for coll in ax.collections:
+        colors = coll.get_facecolor() if len(coll.get_facecolor()) else coll.get_edgecolor()
+        if len(colors):
+            yield coll.get_label(), colors[0]
+    for container in ax.containers:
+        if isinstance(container, BarContainer) and container.patches:
+            yield container.get_label(), container.patches[0].get_facecolor()
+
+
+def _covers_data(ax, box, renderer) -> bool:
+    """True when the display-space Bbox ``box`` overlaps a line, a bar or a scatter point."""
+    for line in ax.get_lines():
+        if line.get_visible() and len(line.get_xydata()):
+            path = line.get_transform().transform_path(line.get_path())
+            if path.intersects_bbox(box, filled=False):
+                return True
+    for container in ax.containers:
+        if isinstance(container, BarContainer):
+            if any(p.get_window_extent(renderer).overlaps(box) for p in container.patches):
+                return True
+    for coll in ax.collections:
+        if isinstance(coll, PathCollection) and len(coll.get_offsets()):
+            points = coll.get_offset_transform().transform(coll.get_offsets())
+            if np.any(box.contains(points[:, 0], points[:, 1])):
+                return True
+    return False
+
+
+def figure_problems(fig, renderer=None) -> list[str]:
+    """What in ``fig`` breaks the collection's figure rules, one string per problem.
+
+    The rules (DESIGN.md, "Notebooks"):
+
+    * every axes that shows data has an x and a y label, on each axis whose tick labels
+      are visible (so shared axes of a row need one y label; axes switched off, pure-text
+      panels and colorbars need none, and an axes showing only images is exempt: its
+      axes are the pixel grid);
+    * bars start at zero: the value axis of a bar chart (or histogram) includes 0, unless
+      it is logarithmic (counts over orders of magnitude, where no bar can start at 0);
+    * no legend entry, title or axis label looks like a NumPy repr (``[0.954 0.3  ]``,
+      ``array(``): numbers are formatted for people;
+    * a legend covers no data: its box, where it lies inside the axes, crosses no line,
+      bar or scatter point (display coordinates, after a draw);
+    * no visible text is smaller than ``MIN_FONT_SIZE`` (8 pt);
+    * one colour convention: nothing labelled "train"/"training" is drawn in VAL_COLOR,
+      nothing labelled "val"/"validation" in TRAIN_COLOR.
+
+    Returns an empty list for a figure that follows them all. The figure is drawn first
+    (without output) to place its texts and legends; pass the ``renderer`` of a draw that
+    has just happened to skip that (a draw during a draw would spoil the output).
+    """
+    if renderer is None:
+        fig.draw_without_rendering()
+    problems = []
+    for i, ax in enumerate(fig.axes):
+        name = _name(ax, i)
+        if not ax.axison or hasattr(ax, "_colorbar"):
+            continue
+        only_images = bool(ax.images) and not (ax.lines or ax.collections or ax.patches)
+        if _has_data(ax) and not only_images:
+            for axis, letter in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+                if _visible_ticklabels(axis) and not axis.get_label_text().strip():
+                    problems.append(f"{name}: no {letter} label")
+        for container in ax.containers:
+            if isinstance(container, BarContainer) and container.patches:
+                vertical = getattr(container, "orientation", "vertical") != "horizontal"
+                lo, hi = sorted(ax.get_ylim() if vertical else ax.get_xlim())
+                log = (ax.get_yscale() if vertical else ax.get_xscale()) == "log"
+                if not log and not lo <= 0 <= hi:
+                    problems.append(f"{name}: bars do not start at 0 (value axis "
+                                    f"{lo:.3g} to {hi:.3g})")
+        for label, color in _labelled_colors(ax):
+            if _TRAIN.search(label) and _same_color(color, VAL_COLOR):
+                problems.append(f"{name}: {label!r} is drawn in the validation colour")
+            if _VAL.search(label) and _same_color(color, TRAIN_COLOR):
+                problems.append(f"{name}: {label!r} is drawn in the training colour")
+        texts = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += [t.get_text() for t in legend.get_texts()]
+            inside = Bbox.intersection(legend.get_window_extent(renderer),
+                                       ax.get_window_extent(renderer))
+            if inside is not None and inside.width > 0 and inside.height > 0 \
+                    and _covers_data(ax, inside, renderer):
+                problems.append(f"{name}: the legend covers plotted data")
+        problems += [f"{name}: {t!r} looks like a NumPy repr"
+                     for t in texts if _NUMPY_REPR.search(t)]
+    for text in fig.findobj(Text):
+        if text.get_visible() and text.get_text().strip() and text.get_fontsize() < MIN_FONT_SIZE:
+            problems.append(f"text {text.get_text()[:30]!r} is {text.get_fontsize():g} pt, "
+                            f"below {MIN_FONT_SIZE:g}")
+    return problems
+
+
+def check_figure(fig, renderer=None) -> None:
+    """Raise ValueError listing :func:`figure_problems` of ``fig``, if it has any."""
+    problems = figure_problems(fig, renderer)
+    if problems:
+        raise ValueError("the figure breaks the collection's figure rules "
+                         "(reglab.plots.figure_problems):\n  " + "\n  ".join(problems))
+
+
+def audit_on_draw(fig) -> None:
+    """Make every draw of ``fig`` run :func:`check_figure` (a ``figure.hooks`` entry).
+
+    In a notebook the inline backend draws a figure to show it; an exception there
+    appears as an error under the cell (and nbval fails the cell) instead of the picture.
+    """
+    fig.canvas.mpl_connect("draw_event", lambda event: check_figure(fig, event.renderer))
