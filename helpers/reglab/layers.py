@@ -299,6 +299,11 @@ class Sequential:
         optimizer steps on all of them at once; a layer already held by another model
         keeps its arrays. Modify parameters in place (``p[...] = ...``,
         :meth:`load_state`), never rebind them.
+    dtype : numpy dtype or None
+        The dtype of every parameter (None if there are none or they differ). The model
+        computes in it: :meth:`forward` casts its input to it (the one dtype rule; a
+        float64 ``X`` fed to a float32 model would otherwise be computed in float64, at
+        about half the speed).
     buffers : dict[str, ndarray]
         Every layer's buffers (e.g. ``"1.running_mean"`` of a batch-norm layer), named
         the same way: state that is saved and restored but never trained.
@@ -321,9 +326,17 @@ class Sequential:
         self.grads = {f"{i}.{k}": v for i, lay in enumerate(layers) for k, v in lay.grads.items()}
         self.buffers = {f"{i}.{k}": v for i, lay in enumerate(layers)
                         for k, v in getattr(lay, "buffers", {}).items()}
+        dtypes = {p.dtype for p in self.params.values()}
+        self.dtype = dtypes.pop() if len(dtypes) == 1 else None
 
     def forward(self, X, *, train: bool = False, rng=None) -> np.ndarray:
-        """Output of the network for X (m, n_in); ``rng`` is needed when ``train`` and dropout."""
+        """Output of the network for X (m, n_in); ``rng`` is needed when ``train`` and dropout.
+
+        X is first cast to the parameters' dtype (``self.dtype``), so that a float32 model
+        computes in float32 whatever the input's dtype.
+        """
+        if self.dtype is not None and X.dtype != self.dtype:
+            X = X.astype(self.dtype)
         for layer in self.layers:
             X = layer.forward(X, train=train, rng=rng)
         return X
