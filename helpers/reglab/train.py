@@ -322,6 +322,7 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
             Xv = Xv.astype(model.dtype, copy=False)
 
     m = X.shape[0]
+    running = train_metrics == "running"
     history = History(train_metrics=train_metrics)
     for cb in callbacks:
         cb.on_train_begin(model)
@@ -341,18 +342,20 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
                     f"training diverged: the loss became {value} at epoch {epoch}, batch {b}. "
                     f"The usual cause is a learning rate that is too large (lr={optimizer.lr:g}): "
                     "lower it, or clip the gradients with GradientClipping.")
+            if not running:
+                continue
             seen += len(yb)
             loss_sum += value * len(yb)
             if correct is not None and _is_classification(yb):
                 correct += _n_correct(out, yb)
             else:  # regression targets: no accuracy
                 correct = None
-        if train_metrics == "running":
+        if running:
             history.train_loss.append(loss_sum / seen)
             history.train_acc.append(None if correct is None else correct / seen)
         evaluated = (epoch + 1) % eval_every == 0 or epoch + 1 == epochs
         _record(history, model, epoch if evaluated else None,
-                (X, y) if train_metrics == "full" else None,
+                None if running else (X, y),
                 None if val is None else (Xv, yv), loss, penalty, m)
         stop = [cb.on_epoch_end(epoch, history, model) for cb in callbacks]
         if any(stop):
