@@ -34,6 +34,11 @@ two Conv1D 25->25, k=3, stride 2, pad 1; ReLUs; Flatten; Dense 250->10; float32,
 the same architecture and initial weights), after its own sanity check. ``--cnn-steps 0``
 leaves the CNN out.
 
+Then ``reglab.fit`` against a bare loop of ``train_step`` over the same batches (the
+same trajectory, checked): the cost of what fit adds, at its defaults (training metrics
+as running means of the batch losses, a full evaluation of the validation set after
+every epoch) and with ``train_metrics="full"`` (the whole training set evaluated too).
+
 Usage: ``python bench/bench_train_step.py [--steps N] [--rounds R] [--threads T]
 [--budget SECONDS] [--cnn-steps N] [--quick]`` (``make bench``). The exit code is 0
 unless a sanity check fails: this is a report, not a test.
@@ -59,7 +64,7 @@ from reglab.data import load_mnist1d
 from reglab.layers import Dense, ReLU, Sequential
 from reglab.losses import softmax_cross_entropy
 from reglab.optim import Adam
-from reglab.train import train_step
+from reglab.train import fit, minibatches, train_step
 
 SIZES = (40, 100, 100, 10)
 BATCH = 100
@@ -72,13 +77,14 @@ SANITY_STEPS = 5
 # ----------------------------------------------------------------------------- data
 
 def load_training_set(num_samples=5000):
-    """MNIST-1D training set as (X float32 (m, 40), y int64 (m,)), via ``reglab.data``.
+    """MNIST-1D as (X, y, X_val, y_val): X float32 (m, 40), y int64 (m,), via ``reglab.data``.
 
-    ``num_samples`` (train + test, default 5000: 4000 training examples) shrinks it
-    for a quick smoke run.
+    ``num_samples`` (train + test, default 5000: 4000 training examples, 1000 held out as
+    the validation set of ``fit``) shrinks it for a quick smoke run.
     """
     split = load_mnist1d(num_samples=num_samples)
-    return np.ascontiguousarray(split.X_train, dtype=DTYPE), split.y_train
+    return (np.ascontiguousarray(split.X_train, dtype=DTYPE), split.y_train,
+            np.ascontiguousarray(split.X_test, dtype=DTYPE), split.y_test)
 
 
 def epoch_batches(X, y, rng):
@@ -345,6 +351,69 @@ def bench_cnn(X, y, steps, rounds, warmup):
     return lines
 
 
+# ----------------------------------------------------------------------------- (e) fit
+
+def bare_loop(model, X, y, *, epochs, rng):
+    """What ``fit`` must do per batch and nothing more: draw, slice, ``train_step``."""
+    opt = Adam(lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS)
+    for _ in range(epochs):
+        for idx in minibatches(X.shape[0], BATCH, rng):
+            train_step(model, X[idx], y[idx], loss=softmax_cross_entropy, optimizer=opt,
+                       penalty=None, m=X.shape[0], rng=rng)
+
+
+def fit_run(model, X, y, val, *, epochs, rng, **options):
+    """``reglab.fit`` of the MLP with validation data, at its defaults unless ``options``."""
+    fit(model, (X, y), val=val, loss=softmax_cross_entropy, epochs=epochs, rng=rng,
+        optimizer=Adam(lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS), batch_size=BATCH,
+        progress=False, **options)
+
+
+def bench_fit(X, y, val, epochs, rounds):
+    """``fit`` (defaults; without validation; ``train_metrics="full"``) / bare ``train_step``.
+
+    All three train the MLP from the same weights on the same batches (same seed), so
+    they end on the same parameters, which is checked first; the ratios are of the CPU
+    time (``time.process_time``) of whole runs, paired within each round, so that time
+    lost to other processes on a busy machine is not counted. Returns report lines.
+    """
+    init = initial_params()
+
+    def timed(runner, **options):
+        model = make_reglab_model(np.random.default_rng(SEED))
+        model.load_state(init)
+        start = time.process_time()  # CPU time: a run that loses the CPU is not charged
+        runner(model, X, y, epochs=epochs, rng=np.random.default_rng(SEED + 6), **options)
+        return time.process_time() - start, model.state()
+
+    runs = {"bare": lambda: timed(bare_loop),
+            "fit": lambda: timed(fit_run, val=val),
+            "no val": lambda: timed(fit_run, val=None),
+            "full": lambda: timed(fit_run, val=val, train_metrics="full")}
+    ends = {name: run_()[1] for name, run_ in runs.items()}  # also the warm-up
+    for name in ("fit", "no val", "full"):
+        for k, v in ends["bare"].items():
+            np.testing.assert_array_equal(ends[name][k], v,
+                                          err_msg=f"{name}: not the bare loop's trajectory")
+    seconds = {name: [] for name in runs}
+    order = list(runs)
+    for rnd in range(rounds):
+        for name in order[rnd % 4:] + order[:rnd % 4]:
+            seconds[name].append(runs[name]()[0])
+    ratio = {name: statistics.median(a / b for a, b in zip(seconds[name], seconds["bare"],
+                                                           strict=True))
+             for name in ("fit", "no val", "full")}
+    steps = epochs * -(-X.shape[0] // BATCH)
+    return [f"fit vs a bare train_step loop: MLP, {epochs} epochs ({steps} steps), validation "
+            f"set {val[0].shape[0]}, {rounds} rounds, same final parameters: checked",
+            f"  bare loop {1e3 * statistics.median(seconds['bare']):.1f} ms CPU time per run",
+            f"  fit at its defaults (running training metrics, validation every epoch) / bare "
+            f"loop, median over rounds: {ratio['fit']:.2f} (goal <= 1.10)",
+            f"  fit at its defaults without validation data / bare loop: {ratio['no val']:.2f}",
+            f"  fit with train_metrics='full' (the whole training set after every epoch) / "
+            f"bare loop: {ratio['full']:.2f}"]
+
+
 # ----------------------------------------------------------------------------- harness
 
 def numpy_blas_threads():
@@ -440,7 +509,7 @@ def main(argv=None):
         threads = args.threads
 
     t_start = time.perf_counter()
-    X, y = load_training_set(1000 if args.quick else 5000)
+    X, y, X_val, y_val = load_training_set(1000 if args.quick else 5000)
     init = initial_params()
 
     classes = [RegLab, FusedNumPy]
@@ -501,16 +570,18 @@ def main(argv=None):
         print(f"  {'pytorch eager':<15}  skipped (import torch failed)")
     paired = statistics.median(a / b for a, b in zip(typical["reglab"], typical["fused numpy"],
                                                      strict=True))
-    print(f"  reglab / fused numpy within each round, median over rounds: {paired:.2f}")
+    print(f"  reglab / fused numpy within each round, median over rounds: {paired:.2f} "
+          f"(goal <= 1.10)")
     if "pytorch eager" in typical:
         vs_torch = statistics.median(a / b for a, b in zip(typical["pytorch eager"],
                                                            typical["reglab"], strict=True))
         print(f"  pytorch eager / reglab within each round, median over rounds: {vs_torch:.2f}"
               f" (goal >= 3)")
-        if args.cnn_steps:
-            for line in bench_cnn(X, y, args.cnn_steps, min(args.rounds, 7),
-                                  max(warmup // 4, 3)):
-                print(line)
+    for line in bench_fit(X, y, (X_val, y_val), 2 if args.quick else 5, args.rounds):
+        print(line)
+    if "pytorch eager" in typical and args.cnn_steps:
+        for line in bench_cnn(X, y, args.cnn_steps, min(args.rounds, 7), max(warmup // 4, 3)):
+            print(line)
     print(f"ratio_vs_fused_numpy={med['reglab'] / med['fused numpy']:.2f}")
     return 0
 

@@ -2,7 +2,8 @@
 
 The benchmark is a report, not a test of speed: this only checks that it runs, that its
 sanity check (reglab, fused NumPy and PyTorch follow the same loss trajectory from the
-same weights) passes, and that its last line has the promised machine-readable form.
+same weights, and fit the trajectory of a bare train_step loop) passes, and that its last
+line has the promised machine-readable form.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ def test_bench_quick_run_reports_ratio():
     assert "sanity check passed" in proc.stdout, proc.stdout
     assert re.fullmatch(r"ratio_vs_fused_numpy=\d+\.\d\d", lines[-1]), lines[-1]
     assert float(lines[-1].split("=")[1]) > 0
+    assert re.search(r"^fit vs a bare train_step loop: .*same final parameters: checked$",
+                     proc.stdout, re.M), proc.stdout
+    assert re.search(r"^  fit at its defaults .*: \d+\.\d\d \(goal <= 1\.10\)$", proc.stdout,
+                     re.M), proc.stdout
     if importlib.util.find_spec("torch") is not None:
         assert re.search(r"^  pytorch eager / reglab within each round, median over rounds: "
                          r"\d+\.\d\d", proc.stdout, re.M), proc.stdout

@@ -249,3 +249,94 @@ class NotAPair(BatchTransform):
 def test_bad_transforms_are_named(augment, exc, match):
     with pytest.raises(exc, match=match):
         train(augment=augment)
+
+
+def bare_loop(model, X, y, *, epochs, rng, batch_size=16, optimizer=None):
+    """What fit does per batch, and nothing else: (per-epoch batch losses and sizes)."""
+    from reglab import train_step
+    optimizer = Adam(lr=0.01) if optimizer is None else optimizer
+    epochs_seen = []
+    for _ in range(epochs):
+        losses, sizes = [], []
+        for idx in minibatches(len(y), batch_size, rng):
+            losses.append(train_step(model, X[idx], y[idx], loss=softmax_cross_entropy,
+                                     optimizer=optimizer, penalty=None, m=len(y), rng=rng))
+            sizes.append(len(idx))
+        epochs_seen.append((np.array(losses), np.array(sizes)))
+    return epochs_seen
+
+
+def test_default_training_metrics_are_running_means_of_the_batches():
+    model, hist = train(epochs=3)  # dropout 0.8: the batches are seen in training mode
+    assert hist.train_metrics == "running" and hist.eval_epochs == [0, 1, 2]
+    twin = make_model(0, keep_prob=0.8)
+    X, y = blobs(np.random.default_rng(99))
+    seen = bare_loop(twin, X, y, epochs=3, rng=np.random.default_rng(0))
+    for epoch, (losses, sizes) in enumerate(seen):
+        assert hist.train_loss[epoch] == pytest.approx(np.sum(losses * sizes) / sizes.sum())
+    for k in model.params:  # the metrics cost no extra work that changes training
+        np.testing.assert_array_equal(model.params[k], twin.params[k])
+    from reglab import evaluate
+    assert hist.val_loss[-1] == evaluate(model, X[:50], y[:50], softmax_cross_entropy)[0]
+    assert all(0 <= a <= 1 for a in hist.train_acc)
+
+
+def test_full_training_metrics_evaluate_the_whole_set_without_changing_training():
+    from reglab import evaluate
+    run_model, running = train(epochs=3)
+    full_model, full = train(epochs=3, train_metrics="full")
+    assert full.train_metrics == "full"
+    X, y = blobs(np.random.default_rng(99))
+    assert (full.train_loss[-1], full.train_acc[-1]) == evaluate(full_model, X, y,
+                                                                 softmax_cross_entropy)
+    assert full.val_loss == running.val_loss and full.train_loss != running.train_loss
+    for k in run_model.params:
+        np.testing.assert_array_equal(run_model.params[k], full_model.params[k])
+
+
+@pytest.mark.parametrize("metrics", ["running", "full"])
+def test_eval_every_evaluates_every_kth_and_the_last_epoch(metrics):
+    _, hist = train(epochs=5, eval_every=2, train_metrics=metrics)
+    assert hist.eval_epochs == [1, 3, 4]
+    assert [v is None for v in hist.val_loss] == [True, False, True, False, False]
+    assert [v is None for v in hist.val_acc] == [True, False, True, False, False]
+    assert [v is None for v in hist.train_loss] == (
+        [False] * 5 if metrics == "running" else [True, False, True, False, False])
+    assert len(hist.penalty) == hist.epochs == 5
+
+
+def test_early_stopping_decides_only_at_evaluated_epochs():
+    es = EarlyStopping(patience=1, restore_best=False)
+    _, hist = train(epochs=9, eval_every=3, callbacks=[es], optimizer=Adam(lr=1e-4))
+    assert es.best_epoch in hist.eval_epochs
+    assert es.stopped_epoch is None or es.stopped_epoch in hist.eval_epochs
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(train_metrics="train"), ValueError, "train_metrics must be one of"),
+    (dict(eval_every=0), ValueError, "eval_every must be >= 1"),
+])
+def test_bad_cadence_arguments_are_named(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        train(**kwargs)
+
+
+def test_a_model_computes_in_the_dtype_of_its_parameters():
+    X, y = blobs(np.random.default_rng(99))
+    rng = np.random.default_rng(0)
+    model = Sequential([Dense(2, 8, rng=rng, dtype=np.float32), ReLU(),
+                        Dense(8, 2, rng=rng, dtype=np.float32)])
+    assert model.dtype == np.float32
+    out = model.forward(X)  # float64 in: cast at the model boundary
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, model.forward(X.astype(np.float32)))
+    histories = []
+    for data in (X, X.astype(np.float32)):
+        twin = Sequential([Dense(2, 8, rng=np.random.default_rng(0), dtype=np.float32), ReLU(),
+                           Dense(8, 2, rng=np.random.default_rng(0), dtype=np.float32)])
+        twin.load_state(model.state())
+        histories.append(fit(twin, (data, y), val=(data[:50], y[:50]),
+                             loss=softmax_cross_entropy, optimizer=Adam(lr=0.01), epochs=2,
+                             rng=np.random.default_rng(1), progress=False))
+        assert all(p.dtype == np.float32 for p in twin.params.values())
+    assert histories[0] == histories[1]  # float64 data trains exactly like its float32 cast

@@ -28,6 +28,8 @@ book and the slides call it ε), β the momentum coefficient ``beta`` (their α)
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from ._validate import check_array, check_int, check_real
@@ -35,14 +37,34 @@ from .layers import is_weight
 from .theory import soft_threshold
 
 
+def _flat_view(arrays) -> np.ndarray | None:
+    """A 1-D view of all ``arrays`` if they fill one buffer back to back, in order; else None."""
+    if not arrays:
+        return None
+    base = arrays[0] if arrays[0].base is None else arrays[0].base
+    if (not isinstance(base, np.ndarray) or not base.flags.c_contiguous
+            or base.size != sum(a.size for a in arrays)):
+        return None
+    address = base.ctypes.data
+    for a in arrays:
+        if ((a if a.base is None else a.base) is not base or a.dtype != base.dtype
+                or not a.flags.c_contiguous or a.ctypes.data != address):
+            return None
+        address += a.nbytes
+    return base.reshape(-1)
+
+
 class Optimizer:
     """Base class: validates ``lr``, keeps the state, applies the rule to θ as one vector.
 
-    Every rule here acts entry by entry, so ``step`` gathers all parameters into one
-    flat vector θ (each raveled, concatenated in the order of ``params``) and all
-    gradients into g, applies the textbook formula once to (θ, g), and writes each
-    parameter's slice back. The state arrays (``state["v"]``, ``state["s"]``, ...)
-    are flat vectors in that same order; :meth:`slot_view` shows one parameter's part.
+    Every rule here acts entry by entry, so ``step`` sees all parameters as one flat
+    vector θ (each raveled, concatenated in the order of ``params``) and all gradients
+    as g, and applies the textbook formula once to (θ, g). When the arrays already lie
+    back to back in one buffer, as a :class:`reglab.layers.Sequential` stores them, θ and
+    g are views of those buffers and the update happens in place; otherwise ``step``
+    gathers them into new vectors and writes each parameter's slice back. The state
+    arrays (``state["v"]``, ``state["s"]``, ...) are flat vectors in that same order;
+    :meth:`slot_view` shows one parameter's part.
     """
 
     def __init__(self, lr: float):
@@ -62,6 +84,8 @@ class Optimizer:
         """Forget all state (step count, velocities, moment estimates)."""
         self.state: dict = {"t": 0}
         self._layout = None  # ((name, shape), ...) of the parameters the state belongs to
+        self._bound = (), ()  # the parameter and gradient arrays of the last step
+        self._flat = None  # (θ, g) as two 1-D views when those arrays lie back to back
         self._work = None  # scratch vector for rules that need a temporary (not state)
 
     def _slot(self, kind: str, like: np.ndarray) -> np.ndarray:
@@ -90,20 +114,33 @@ class Optimizer:
 
     def step(self, params: dict, grads: dict) -> None:
         """Apply one update to every parameter in ``params`` (in place)."""
+        arrays, garrays = self._bound
+        if not (len(params) == len(arrays) and all(map(operator.is_, params.values(), arrays))
+                and all(map(operator.is_, map(grads.__getitem__, params), garrays))):
+            self._bind(params, grads)
+        self.state["t"] += 1
+        if self._flat is not None:  # the arrays are views of one buffer each: update in place
+            self._update(*self._flat)
+            return
+        theta = np.concatenate([p.ravel() for p in params.values()])
+        g = np.concatenate([grads[name].ravel() for name in params])
+        self._update(theta, g)
+        start = 0
+        for p in params.values():
+            p[...] = theta[start:start + p.size].reshape(p.shape)
+            start += p.size
+
+    def _bind(self, params: dict, grads: dict) -> None:
+        """Check and remember the arrays that ``step`` updates (done when they change)."""
         layout = tuple((name, p.shape) for name, p in params.items())
         if self._layout is None:
             self._layout = layout
         elif layout != self._layout:
             raise ValueError("params must be the same arrays at every step (names and shapes); "
                              "call reset() before optimizing other parameters")
-        theta = np.concatenate([p.ravel() for p in params.values()])
-        g = np.concatenate([grads[name].ravel() for name in params])
-        self.state["t"] += 1
-        self._update(theta, g)
-        start = 0
-        for p in params.values():
-            p[...] = theta[start:start + p.size].reshape(p.shape)
-            start += p.size
+        self._bound = tuple(params.values()), tuple(grads[name] for name in params)
+        theta, g = (_flat_view(a) for a in self._bound)
+        self._flat = None if theta is None or g is None or theta.dtype != g.dtype else (theta, g)
 
     def _update(self, theta: np.ndarray, g: np.ndarray) -> None:
         """Update the flat parameter vector ``theta`` in place from the flat gradient ``g``."""

@@ -5,9 +5,12 @@
     J = (1/B) Σ_batch L(ŷ, y) + (λ/2m) Σ_l Ω(W⁽ˡ⁾),   m = number of training examples,
 
 so the penalty has the same strength whatever the batch size B. After every epoch
-it evaluates the data loss (without the penalty) and the accuracy on the whole
-training set and on the validation set with dropout off, and appends them to a
-:class:`History`.
+it appends the data loss (without the penalty) and the accuracy to a
+:class:`History`: on the training set, by default the running mean over the epoch's
+minibatches (free: those losses are computed anyway); on the validation set, a full
+evaluation with dropout off. ``train_metrics="full"`` evaluates the whole training set
+after the epoch instead (one more forward pass over m examples), ``eval_every=k``
+evaluates only every k-th epoch.
 
 Every training minibatch can pass through one :class:`BatchTransform` first, a map
 (X_b, y_b) -> (X_b', y_b') that sees the model and the loss: that is how adversarial
@@ -17,6 +20,7 @@ augmentation ``augment(X, rng) -> X`` (:mod:`reglab.augment`) is wrapped into on
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,8 +48,13 @@ def minibatches(m: int, batch_size: int, rng, *, shuffle: bool = True):
 
 def accuracy(logits: np.ndarray, y: np.ndarray) -> float:
     """Fraction of rows whose predicted class (argmax, or logit > 0 for one output) is y."""
-    pred = (logits[:, 0] > 0) if logits.shape[1] == 1 else np.argmax(logits, axis=1)
-    return float(np.mean(pred == np.reshape(y, -1)))
+    return _n_correct(logits, y) / logits.shape[0]
+
+
+def _n_correct(logits: np.ndarray, y: np.ndarray) -> int:
+    """Number of rows whose predicted class is y (counting is ~3x faster than np.mean)."""
+    pred = (logits[:, 0] > 0) if logits.shape[1] == 1 else logits.argmax(axis=1)
+    return int(np.count_nonzero(pred == np.asarray(y).reshape(-1)))
 
 
 def _is_classification(y: np.ndarray) -> bool:
@@ -62,13 +71,25 @@ def evaluate(model: Sequential, X, y, loss) -> tuple[float, float | None]:
     return value, (accuracy(logits, y) if _is_classification(y) else None)
 
 
+#: What ``History.train_loss``/``train_acc`` hold, by the ``train_metrics`` of :func:`fit`.
+TRAIN_METRICS = {
+    "running": "mean over the epoch's training minibatches, as trained on (training mode, "
+               "after augmentation, parameters changing during the epoch)",
+    "full": "whole training set evaluated after the epoch, dropout off",
+}
+
+
 @dataclass
 class History:
     """Per-epoch metrics recorded by :func:`fit` (index 0 = after the first epoch).
 
-    ``train_*`` are measured on the whole training set with dropout off; ``penalty``
-    is the value of (λ/2m)ΣΩ(W) at the end of each epoch (0 without a penalty).
-    Accuracies are None for regression.
+    ``train_metrics`` says what ``train_loss``/``train_acc`` are (see ``TRAIN_METRICS``):
+    ``"running"``, the mean over the epoch's minibatches (example-weighted, in training
+    mode); ``"full"``, the whole training set evaluated after the epoch with dropout off.
+    ``val_*`` are full evaluations with dropout off. ``eval_epochs`` lists the epochs
+    (0-based) of the full evaluations; at other epochs (``fit(..., eval_every=k)``) the
+    fully evaluated entries are None. ``penalty`` is the value of (λ/2m)ΣΩ(W) at the end
+    of each epoch (0 without a penalty). Accuracies are None for regression.
     """
 
     train_loss: list = field(default_factory=list)
@@ -76,6 +97,8 @@ class History:
     train_acc: list = field(default_factory=list)
     val_acc: list = field(default_factory=list)
     penalty: list = field(default_factory=list)
+    train_metrics: str = "full"
+    eval_epochs: list = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
@@ -133,6 +156,8 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch, history, model):
         values = getattr(history, self.monitor)
+        if values and values[-1] is None and history.eval_epochs[-1:] != [epoch]:
+            return False  # not evaluated this epoch (fit's eval_every > 1): nothing to compare
         if not values or values[-1] is None:
             raise ValueError(f"monitor={self.monitor!r} has no values: pass val=(X, y) to fit "
                              "or monitor a training metric")
@@ -228,7 +253,7 @@ def _check_data(name: str, data):
 
 def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None,
         penalty=None, batch_size: int = 32, callbacks=(), augment=None,
-        progress: bool = True) -> History:
+        progress: bool = True, train_metrics: str = "running", eval_every: int = 1) -> History:
     """Train ``model`` in place by minibatch steps and return its :class:`History`.
 
     Parameters
@@ -253,6 +278,17 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
         model, the labels and the loss and returns the batch to train on.
     progress : bool
         Show a tqdm progress bar over the epochs.
+    train_metrics : {"running", "full"}
+        What ``History.train_loss``/``train_acc`` record. ``"running"`` (default): the
+        mean over the epoch's minibatches of the loss (and accuracy) each step computed
+        anyway, in training mode (dropout on, augmented batches) while the parameters
+        change; it costs nothing. ``"full"``: the whole training set evaluated after the
+        epoch with dropout off, what a figure of the final fit wants, at the price of a
+        forward pass over all m examples.
+    eval_every : int >= 1
+        Full evaluations (validation set, and training set for ``"full"``) after every
+        ``eval_every``-th epoch and after the last one; the other epochs record None for
+        them. :class:`EarlyStopping` decides only at evaluated epochs.
 
     Raises
     ------
@@ -276,9 +312,18 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
     for i, cb in enumerate(callbacks):
         if not isinstance(cb, Callback):
             raise TypeError(f"callbacks[{i}] must be a reglab Callback, got {type(cb).__name__}")
+    if train_metrics not in TRAIN_METRICS:
+        raise ValueError(f"train_metrics must be one of {sorted(TRAIN_METRICS)}, "
+                         f"got {train_metrics!r}")
+    eval_every = check_int("eval_every", eval_every, low=1)
+    if model.dtype is not None:  # the model computes in its dtype: cast the data once here
+        X = X.astype(model.dtype, copy=False)
+        if val is not None:
+            Xv = Xv.astype(model.dtype, copy=False)
 
     m = X.shape[0]
-    history = History()
+    running = train_metrics == "running"
+    history = History(train_metrics=train_metrics)
     for cb in callbacks:
         cb.on_train_begin(model)
     epoch_iter = range(epochs)
@@ -286,18 +331,32 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
         from tqdm.auto import tqdm
         epoch_iter = tqdm(epoch_iter, desc="epochs", leave=False)
     for epoch in epoch_iter:
+        seen, loss_sum, correct = 0, 0.0, 0  # running sums over the epoch's examples
         for b, idx in enumerate(minibatches(m, batch_size, rng)):
             Xb, yb = X[idx], y[idx]
             if transform is not None:
                 Xb, yb = _transformed(transform, Xb, yb, model, loss, rng)
-            value = train_step(model, Xb, yb, loss=loss, optimizer=optimizer,
-                               penalty=penalty, m=m, rng=rng)
-            if not np.isfinite(value):
+            value, out = _step(model, Xb, yb, loss, optimizer, penalty, m, rng)
+            if not math.isfinite(value):
                 raise TrainingDiverged(
                     f"training diverged: the loss became {value} at epoch {epoch}, batch {b}. "
                     f"The usual cause is a learning rate that is too large (lr={optimizer.lr:g}): "
                     "lower it, or clip the gradients with GradientClipping.")
-        _record(history, model, (X, y), None if val is None else (Xv, yv), loss, penalty, m)
+            if not running:
+                continue
+            seen += len(yb)
+            loss_sum += value * len(yb)
+            if correct is not None and _is_classification(yb):
+                correct += _n_correct(out, yb)
+            else:  # regression targets: no accuracy
+                correct = None
+        if running:
+            history.train_loss.append(loss_sum / seen)
+            history.train_acc.append(None if correct is None else correct / seen)
+        evaluated = (epoch + 1) % eval_every == 0 or epoch + 1 == epochs
+        _record(history, model, epoch if evaluated else None,
+                None if running else (X, y),
+                None if val is None else (Xv, yv), loss, penalty, m)
         stop = [cb.on_epoch_end(epoch, history, model) for cb in callbacks]
         if any(stop):
             break
@@ -314,24 +373,34 @@ def train_step(model: Sequential, Xb, yb, *, loss, optimizer, penalty, m: int, r
     (without the penalty); the parameters are updated in place. Shapes: Xb (B, n_in),
     yb (B,) or (B, k).
     """
+    return _step(model, Xb, yb, loss, optimizer, penalty, m, rng)[0]
+
+
+def _step(model, Xb, yb, loss, optimizer, penalty, m, rng) -> tuple[float, np.ndarray]:
+    """:func:`train_step`, also returning the training-mode output (B, k) it computed."""
     out = model.forward(Xb, train=True, rng=rng)
     value, dout = loss(out, yb)
-    if not np.isfinite(value):
-        return value
+    if not math.isfinite(value):
+        return value, out
     model.backward(dout, input_grad=False)
     if penalty is not None:
         for k, W in model.weights().items():
             model.grads[k] += penalty.grad(W, m)
     optimizer.step(model.params, model.grads)
-    return value
+    return value, out
 
 
-def _record(history, model, train, val, loss, penalty, m):
-    """Append the end-of-epoch metrics to ``history``."""
-    train_loss, train_acc = evaluate(model, *train, loss)
-    history.train_loss.append(train_loss)
-    history.train_acc.append(train_acc)
-    val_loss, val_acc = evaluate(model, *val, loss) if val is not None else (None, None)
-    history.val_loss.append(val_loss)
-    history.val_acc.append(val_acc)
+def _record(history, model, epoch, train, val, loss, penalty, m):
+    """Append the end-of-epoch metrics to ``history``: full evaluations unless ``epoch`` is None.
+
+    ``train`` is None when the training metrics are running means (already appended).
+    """
+    if epoch is not None:
+        history.eval_epochs.append(epoch)
+    lists = [(train, history.train_loss, history.train_acc)] if train is not None else []
+    for data, losses, accs in [*lists, (val, history.val_loss, history.val_acc)]:
+        value, acc = evaluate(model, *data, loss) if data is not None and epoch is not None \
+            else (None, None)
+        losses.append(value)
+        accs.append(acc)
     history.penalty.append(0.0 if penalty is None else penalty.value(model.weights().values(), m))
