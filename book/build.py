@@ -10,10 +10,11 @@ Steps, all offline:
    from the README's maps (its opening paragraph, "The notebooks" and "The exercises",
    with each path turned into a link to its page); ``notebooks/NN_*.ipynb``; and the
    student notebooks ``exercises/NN_*.ipynb`` as students get them (never
-   ``exercises/solutions/``).
+   ``exercises/solutions/``). The test markers (a first line ``# NBVAL_...``) are left out
+   of the cells shown.
 2. The topic notebooks are executed with nbclient, ``--jobs`` at a time, each in the
    ``python3`` kernel of this environment with its own folder as working directory, and
-   written back executed. A widget is kept as what it shows when it first appears (the
+   written back executed. A widget is kept as what it shows at the end of the run (the
    figure inside the ``interact`` of notebook 01, the playground's frame in 14), under a
    one-line note. Notebook 13 needs torch: without it, it is not executed and its page
    opens with a note saying so (and the build prints it).
@@ -41,8 +42,8 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-WIDGET_NOTE = ("*An interactive widget: shown here as it first appears. "
-               "Open the notebook in JupyterLab (`make lab`) to use it.*")
+WIDGET_NOTE = ("*An interactive widget, shown here as it stood when the notebook finished "
+               "running. Open the notebook in JupyterLab (`make lab`) to use it.*")
 TORCH_NOTE = ("**Not executed in this build:** PyTorch is not installed (`make torch`), "
               "so this page shows the notebook without its outputs.")
 MAP_SECTIONS = ("The notebooks", "The exercises")
@@ -82,8 +83,17 @@ def front_page(readme: str, built: set[str]) -> str:
     return body.rstrip() + "\n" + "\n".join(toc) + "\n"
 
 
+def drop_test_markers(path: Path) -> None:
+    """Remove the nbval marker line (``# NBVAL_CHECK_OUTPUT`` ...) that opens a code cell."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("# NBVAL_"):
+            cell.source = cell.source.partition("\n")[2]
+    nbformat.write(nb, path)
+
+
 def _widget_outputs(model_id: str, state: dict, seen: set[str]) -> list:
-    """The outputs a widget shows when it first appears: Output widgets' captured outputs
+    """The outputs a widget shows at the end of the run: Output widgets' captured outputs
     and Image widgets' PNGs, in the order of the widget tree."""
     if model_id in seen or model_id not in state:
         return []
@@ -168,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         rel = path.relative_to(ROOT).as_posix()
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, src / rel)
+        drop_test_markers(src / rel)
         built.add(rel)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     (src / "index.md").write_text(front_page(readme, built), encoding="utf-8")
@@ -175,20 +186,21 @@ def main(argv: list[str] | None = None) -> int:
     to_run = [src / p.relative_to(ROOT) for p in notebooks]
     if not torch_available():
         for path in [p for p in to_run if "pytorch" in p.name]:
-            print(f"book: {path.name} not executed: torch is not installed (make torch)")
+            print(f"book: {path.name} not executed: torch is not installed (make torch)",
+                  flush=True)
             mark_not_executed(path)
             to_run.remove(path)
     to_run.sort(key=lambda p: p.name[:2] != CAPSTONE)  # the longest one first
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for path, seconds in zip(to_run, pool.map(lambda p: execute(p, args.timeout), to_run),
                                  strict=True):
-            print(f"book: executed {path.name} in {seconds:.0f} s")
+            print(f"book: executed {path.name} in {seconds:.0f} s", flush=True)
 
     html = args.out / "html"
     shutil.rmtree(html, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "sphinx", "-q", "-W", "--keep-going", "-b", "html",
                     "-c", str(ROOT / "book"), str(src), str(html)], check=True)
-    print(f"book: {html / 'index.html'} built in {time.perf_counter() - start:.0f} s")
+    print(f"book: {html / 'index.html'} built in {time.perf_counter() - start:.0f} s", flush=True)
     return 0
 
 
