@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-browser lint student bench torch clean git-filter nbgrader
+.PHONY: lab test test-browser book lint student bench torch clean git-filter nbgrader
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,18 @@ test-browser: $(BROWSER_STAMP)
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; } \
 	  || { echo "test-browser needs Chromium: apt-get install chromium (as root)"; exit 1; }
 	$(BIN)/python -m pytest -p no:cacheprovider tests_browser
+
+# The book: a static HTML site of the collection in _build/book/html (open index.html),
+# every notebook executed from the current code (2 at a time; notebook 13 only when the
+# torch extra is installed), then its tests (tests_book/). See book/build.py.
+BOOK_STAMP = $(VENV)/.book-installed
+$(BOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[notebooks,test,dev,book]'
+	touch $(BOOK_STAMP)
+
+book: $(BOOK_STAMP)
+	$(BIN)/python book/build.py
+	$(BIN)/python -m pytest -p no:cacheprovider tests_book
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -92,4 +104,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_train_step.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis _build
