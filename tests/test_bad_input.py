@@ -108,7 +108,7 @@ X_NAN[4, 1] = np.nan
     (dict(rng=42), "rng must be a numpy.random.Generator"),
     (dict(model="mlp"), "model must be a reglab Sequential"),
     (dict(loss="cross_entropy"), "loss must be a function"),
-    (dict(optimizer="adam"), "optimizer must have a step"),
+    (dict(optimizer="adam"), "optimizer must be an optimizer with a step"),
     (dict(callbacks=[print]), "callbacks\\[0\\] must be a reglab Callback"),
 ])
 def test_fit_errors(overrides, match):

@@ -204,9 +204,9 @@ class Scheduled(_Wrapper):
         raise AttributeError("the learning rate of a Scheduled optimizer is set by its "
                              "schedule: change the schedule instead")
 
-    def step(self, params: dict, grads: dict) -> None:
+    def _step_unchecked(self, params: dict, grads: dict) -> None:
         self._apply(self.state["t"])
-        self.optimizer.step(params, grads)
+        self.optimizer._step_unchecked(params, grads)
 
     def reset(self) -> None:
         self.optimizer.reset()
