@@ -227,11 +227,12 @@ def _transformed(transform, Xb, yb, model, loss, rng):
 _CLASSIFICATION_LOSSES = {softmax_cross_entropy: None, binary_cross_entropy: 2}
 
 
-def _check_data(name: str, data, model, loss, n_features=None):
+def _check_data(name: str, data, model=None, loss=None, n_features=None):
     """(X, y) of ``train``/``val`` checked against the model and the loss; labels as int64.
 
     With a classification loss the labels must be whole numbers in [0, k) for the k outputs
-    of the model (2 for binary cross-entropy); whole-number floats are converted. Other
+    of the model (2 for binary cross-entropy; the model is asked only if given); whole-number
+    floats are converted. Other
     targets must be real and finite, with as many rows as X.
     """
     if not (isinstance(data, tuple) and len(data) == 2):
@@ -244,7 +245,7 @@ def _check_data(name: str, data, model, loss, n_features=None):
     if y.ndim == 0 or y.shape[0] != X.shape[0]:
         raise ValueError(f"{name} y has {y.shape[0] if y.ndim else 0} rows but X has "
                          f"{X.shape[0]} (y shape {y.shape})")
-    if any(loss is f for f in _CLASSIFICATION_LOSSES):
+    if model is not None and any(loss is f for f in _CLASSIFICATION_LOSSES):
         try:
             k = model._forward(X[:1], False, None).shape[1]  # the model's number of outputs
         except ValueError as err:
