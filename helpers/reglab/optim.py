@@ -32,7 +32,7 @@ import numpy as np
 
 from ._validate import check_array, check_int, check_real
 from .layers import is_weight
-from .theory import soft_threshold
+from .theory import _soft_threshold
 
 
 def check_step(params, grads) -> None:
@@ -484,7 +484,7 @@ class ProximalL1(_Wrapper):
         threshold = self.lr * self.lam / (2 * self.m)
         for name, p in params.items():
             if is_weight(name):
-                np.copyto(p, soft_threshold(p, threshold))
+                np.copyto(p, _soft_threshold(p, threshold))
 
     def __repr__(self):
         return f"ProximalL1({self.optimizer!r}, lam={self.lam:g}, m={self.m})"
