@@ -23,7 +23,8 @@ def numerical_gradient(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     check_callable("f", f, "a function of no argument returning the cost")
     h = check_real("h", h, low=0, low_open=True)
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-        raise TypeError(f"x must be a float ndarray (it is perturbed in place), got {type(x)}")
+        raise TypeError(f"x must be a float ndarray (it is perturbed in place), got "
+                        f"{type(x).__name__} of dtype {np.asarray(x).dtype}")
     grad = np.zeros_like(x, dtype=np.float64)
     for i in np.ndindex(x.shape):
         old = x[i]

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_real
+from ._validate import check_array, check_callable, check_instance, check_int, check_real
 from .layers import is_weight
 from .theory import _soft_threshold
 
@@ -338,8 +338,7 @@ class _Wrapper:
     """
 
     def __init__(self, optimizer):
-        if not isinstance(optimizer, (Optimizer, _Wrapper)):
-            raise TypeError(f"optimizer must be a reglab optimizer, got {type(optimizer).__name__}")
+        check_instance("optimizer", optimizer, (Optimizer, _Wrapper), "a reglab optimizer")
         if getattr(optimizer, "sets_lr", False):
             raise TypeError(
                 f"optimizer must not be {type(optimizer).__name__}, which sets the learning "
@@ -512,10 +511,8 @@ def trajectory(optimizer, grad, theta0, steps: int) -> np.ndarray:
         The iterates θ_0 = theta0, θ_1, ..., θ_steps (for Nesterov-type optimizers, the
         points where the gradient was taken).
     """
-    if not isinstance(optimizer, (Optimizer, _Wrapper)):
-        raise TypeError(f"optimizer must be a reglab optimizer, got {type(optimizer).__name__}")
-    if not callable(grad):
-        raise TypeError(f"grad must be a function theta -> gradient, got {grad!r}")
+    check_instance("optimizer", optimizer, (Optimizer, _Wrapper), "a reglab optimizer")
+    check_callable("grad", grad, "a function theta -> gradient")
     theta = check_array("theta0", theta0, ndim=1).astype(float)
     steps = check_int("steps", steps, low=0)
     optimizer.reset()
