@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import reglab
 from reglab import (
     L1,
     L2,
@@ -10,12 +11,14 @@ from reglab import (
     AdaGrad,
     Adam,
     AdamW,
+    DecoupledWeightDecay,
     Dense,
     Dropout,
     EarlyStopping,
     ElasticNet,
     GradientClipping,
     Momentum,
+    ProximalL1,
     ReLU,
     RMSProp,
     Sequential,
@@ -124,3 +127,55 @@ def test_fit_errors(overrides, match):
 def test_fit_with_out_of_range_labels_names_y():
     with pytest.raises(ValueError, match="y must be in \\[0, 2\\)"):
         fit(**fit_args(train=(np.ones((10, 3)), np.arange(10))))
+
+
+def test_custom_optimizer_without_lr_still_gets_training_diverged():
+    class Exploding:  # a user's optimizer: a step method and nothing else
+        def step(self, params, grads):
+            for p in params.values():
+                p *= 1e200
+
+    with np.errstate(over="ignore", invalid="ignore"), \
+            pytest.raises(reglab.TrainingDiverged, match="training diverged"):
+        fit(**fit_args(optimizer=Exploding(), epochs=3))
+
+
+def test_whole_number_float_labels_train_as_classes():
+    X, y = fit_args()["train"]
+    h_float = fit(**fit_args(train=(X, y.astype(float)), val=(X, y.astype(float))))
+    h_int = fit(**fit_args(train=(X, y), val=(X, y)))
+    assert h_float.train_acc[0] is not None and h_float.val_acc[0] is not None
+    assert h_float.train_loss == h_int.train_loss and h_float.train_acc == h_int.train_acc
+
+
+def test_batch_size_larger_than_m_is_one_full_batch():
+    big = fit_args(batch_size=1000, optimizer=SGD(0.1))
+    full = fit_args(batch_size=10, optimizer=SGD(0.1))
+    assert fit(**big).train_loss == fit(**full).train_loss
+    np.testing.assert_array_equal(big["model"].params["0.W"], full["model"].params["0.W"])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: SGD(0.1), lambda: AdamW(0.1), lambda: GradientClipping(Adam(0.1), max_norm=1.0),
+    lambda: DecoupledWeightDecay(Momentum(0.1), 0.01), lambda: ProximalL1(SGD(0.1), 1.0, 10),
+    lambda: GradientClipping(AdamW(0.1), max_norm=1.0),
+])
+def test_lr_can_be_read_and_set_on_every_optimizer_and_wrapper(make):
+    opt = make()
+    assert opt.lr == 0.1
+    opt.lr = 0.05
+    assert opt.lr == 0.05
+    inner = opt
+    while hasattr(inner, "optimizer"):
+        inner = inner.optimizer
+    assert inner.lr == 0.05  # the optimizer inside takes the steps with it
+    with pytest.raises(ValueError, match="lr must be in"):
+        opt.lr = -1.0
+    assert opt.lr == 0.05
+
+
+def test_a_shape_check_does_not_accept_a_gradient_of_the_right_size():
+    params = {"W": np.ones((2, 3))}
+    with pytest.raises(ValueError, match=r"grads\['W'\] must be an ndarray of the shape \(2, 3\)"):
+        SGD(0.1).step(params, {"W": np.ones((3, 2))})
+    np.testing.assert_array_equal(params["W"], 1.0)
