@@ -678,3 +678,17 @@ def test_bad_call_is_refused_up_front(call, exc, name, shown):
     assert opt_state.keys() == before[1].keys()
     for k, v in before[1].items():
         np.testing.assert_array_equal(opt_state[k], v, err_msg=f"optimizer state {k} changed")
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: data.load_digits(scale="yes"), "scale"),
+    (lambda: reglab.shift_averaged_proba(World().model, np.ones((2, 3)), [0],
+                                         detrend_input="no"), "detrend_input"),
+    (lambda: landscape.minibatch_gradient_variance(1.0, 10, 2, replace="no"), "replace"),
+    (lambda: diagnosis.verdict("yes", False), "high_bias"),
+    (lambda: diagnosis.verdict(True, 1), "high_variance"),
+    (lambda: EarlyStopping(restore_best=None), "restore_best"),
+])
+def test_booleans_are_booleans(call, name):
+    with pytest.raises(TypeError, match=f"{name} must be True or False"):
+        call()

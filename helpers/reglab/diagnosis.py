@@ -33,7 +33,7 @@ References: the INF721 lecture on regularization, sections 2.1 to 2.3.
 
 from __future__ import annotations
 
-from ._validate import check_real
+from ._validate import check_bool, check_real
 
 __all__ = ["RECIPE_STEPS", "VERDICTS", "avoidable_bias", "diagnose", "recipe_step", "variance",
            "verdict"]
@@ -107,6 +107,8 @@ def diagnose(train_err: float, val_err: float, baseline_err: float, tol: float =
 
 def verdict(high_bias: bool, high_variance: bool) -> str:
     """The label of :data:`VERDICTS` for the two findings of :func:`diagnose`."""
+    high_bias, high_variance = check_bool("high_bias", high_bias), check_bool("high_variance",
+                                                                            high_variance)
     if high_bias and high_variance:
         return "both"
     if high_bias:

@@ -496,7 +496,8 @@ def trajectory(optimizer, grad, theta0, steps: int) -> np.ndarray:
 
     Plain text: theta = theta0; repeat steps times: optimizer.step({"W": theta},
     {"W": grad(theta)}). The vector is named ``"W"``, so wrappers that act on weights
-    (weight decay, proximal L1) act on it.
+    (weight decay, proximal L1) act on it. The steps are not checked one by one: a
+    diverging run comes back with its inf/NaN iterates, for the caller to look at.
 
     Parameters
     ----------
@@ -523,6 +524,6 @@ def trajectory(optimizer, grad, theta0, steps: int) -> np.ndarray:
         g = np.asarray(grad(params["W"].copy()), dtype=float)
         if g.shape != theta.shape:
             raise ValueError(f"grad must return an array of shape {theta.shape}, got {g.shape}")
-        optimizer.step(params, {"W": g})
+        optimizer._step_unchecked(params, {"W": g})  # a diverging path may go NaN: it is data
         path[k + 1] = params["W"]
     return path
