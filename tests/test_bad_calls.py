@@ -471,7 +471,9 @@ CASES = [
      "threshold", "(2,)"),
     ("soft-threshold-x-str", lambda w: theory.soft_threshold("x", 1.0), TypeError, "x", "'x'"),
     ("lasso-diag-shape", lambda w: theory.lasso_solution_diagonal(np.ones(3), np.ones(2), 0.1),
-     ValueError, "H_diag", "(3,)"),
+     ValueError, "H_diag", "of shape (2,)"),
+    ("lasso-diag-negative", lambda w: theory.lasso_solution_diagonal(np.ones(2), -np.ones(2), 0.1),
+     ValueError, "H_diag", "[-1. -1.]"),
     ("gd-quadratic-theta0", lambda w: theory.gradient_descent_on_quadratic(
         H2, np.ones(2), 0.1, 3, theta0=np.ones(3)), ValueError, "theta0", "(3,)"),
     ("gd-quadratic-lr", lambda w: theory.gradient_descent_on_quadratic(H2, np.ones(2), 0, 3),

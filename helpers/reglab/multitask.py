@@ -75,7 +75,7 @@ class MultiHead:
     def forward(self, X, *, train: bool = False, rng=None) -> np.ndarray:
         """Outputs of every head, concatenated along the columns: (m, Σ k_t)."""
         H = self.trunk.forward(X, train=train, rng=rng)
-        outs = [head.forward(H, train=train, rng=rng) for head in self.heads]
+        outs = [head._forward(H, train, rng) for head in self.heads]  # H checked with X
         self._widths = [o.shape[1] for o in outs]
         return np.concatenate(outs, axis=1)
 

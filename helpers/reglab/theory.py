@@ -95,7 +95,8 @@ def lasso_solution_diagonal(theta_hat, H_diag, alpha: float) -> np.ndarray:
     theta_hat = check_array("theta_hat", theta_hat, ndim=1)
     H_diag = check_array("H_diag", H_diag, ndim=1)
     if H_diag.shape != theta_hat.shape or np.any(H_diag <= 0):
-        raise ValueError(f"H_diag must be positive with the shape of theta_hat {theta_hat.shape}")
+        raise ValueError(f"H_diag must be positive with the shape of theta_hat {theta_hat.shape}, "
+                         f"got {H_diag} of shape {H_diag.shape}")
     alpha = check_real("alpha", alpha, low=0)
     return soft_threshold(theta_hat, alpha / H_diag)
 
