@@ -304,7 +304,6 @@ class Sequential:
                         for k, v in getattr(lay, "buffers", {}).items()}
         self._out_shape = None  # shape of the last forward's output, for backward to check
 
-
     def forward(self, X, *, train: bool = False, rng=None) -> np.ndarray:
         """Output of the network for X (m, n_in); ``rng`` is needed when ``train`` and dropout.
 

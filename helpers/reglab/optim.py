@@ -385,9 +385,15 @@ def clip_by_global_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
     max_norm = check_real("max_norm", max_norm, low=0, low_open=True)
     if not isinstance(grads, dict):
         raise TypeError(f"grads must be a dict name -> ndarray, got {type(grads).__name__}")
-    norm = global_norm(grads)
+    clipped, norm = _clip_by_global_norm(grads, max_norm)
     if not np.isfinite(norm):
         raise ValueError(f"grads must be finite, got a global norm of {norm}")
+    return clipped, norm
+
+
+def _clip_by_global_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
+    """:func:`clip_by_global_norm` without the checks (the optimizer's per-step path)."""
+    norm = global_norm(grads)
     scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
     return {k: g * scale for k, g in grads.items()}, norm
 
@@ -405,7 +411,7 @@ class GradientClipping(_Wrapper):
         self.last_norm = None
 
     def _step_unchecked(self, params: dict, grads: dict) -> None:
-        clipped, self.last_norm = clip_by_global_norm(grads, self.max_norm)
+        clipped, self.last_norm = _clip_by_global_norm(grads, self.max_norm)
         self.optimizer._step_unchecked(params, clipped)
 
     def __repr__(self):

@@ -231,9 +231,9 @@ def _check_data(name: str, data, model=None, loss=None, n_features=None):
     """(X, y) of ``train``/``val`` checked against the model and the loss; labels as int64.
 
     With a classification loss the labels must be whole numbers in [0, k) for the k outputs
-    of the model (2 for binary cross-entropy; the model is asked only if given); whole-number
-    floats are converted. Other
-    targets must be real and finite, with as many rows as X.
+    of the model (2 for binary cross-entropy; the model is asked only if given), and
+    whole-number floats are converted. Other targets must be real and finite. y has as
+    many rows as X.
     """
     if not (isinstance(data, tuple) and len(data) == 2):
         raise TypeError(f"{name} must be a tuple (X, y), got {type(data).__name__}")
@@ -267,7 +267,9 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
     ----------
     model : Sequential
     train, val : tuple (X, y)
-        X (m, n_in); y (m,) integer labels, or real targets (m,) / (m, k).
+        X (m, n_in); y (m,) integer labels, or real targets (m,) / (m, k). With
+        softmax or binary cross-entropy the labels must be in [0, k) for k outputs;
+        whole-number floats (``y.astype(float)``) are converted to int.
     loss : callable (prediction, y) -> (value, gradient)
         e.g. :func:`reglab.losses.softmax_cross_entropy`.
     optimizer : an optimizer of :mod:`reglab.optim` (wrappers included).
