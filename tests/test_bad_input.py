@@ -179,3 +179,35 @@ def test_a_shape_check_does_not_accept_a_gradient_of_the_right_size():
     with pytest.raises(ValueError, match=r"grads\['W'\] must be an ndarray of the shape \(2, 3\)"):
         SGD(0.1).step(params, {"W": np.ones((3, 2))})
     np.testing.assert_array_equal(params["W"], 1.0)
+
+
+def test_fit_checks_the_data_once_and_steps_unchecked(monkeypatch):
+    import reglab.optim
+    import reglab.train
+
+    calls = {"check_step": 0, "train X": 0, "forward": 0}
+    monkeypatch.setattr(reglab.optim, "check_step",
+                        lambda *a: calls.__setitem__("check_step", calls["check_step"] + 1))
+    check_array = reglab.train.check_array
+
+    def counting_check_array(name, *args, **kwargs):
+        calls["train X"] += name == "train X"
+        return check_array(name, *args, **kwargs)
+
+    monkeypatch.setattr(reglab.train, "check_array", counting_check_array)
+    forward = Sequential.forward
+
+    def counting_forward(self, *args, **kwargs):
+        calls["forward"] += 1
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(Sequential, "forward", counting_forward)
+    fit(**fit_args(optimizer=GradientClipping(AdamW(0.01), 1.0), epochs=3, batch_size=2))
+    # 15 steps: no step checked, X checked once, the model's public forward only for the
+    # end-of-epoch evaluation on the training set
+    assert calls == {"check_step": 0, "train X": 1, "forward": 3}
+
+
+def test_dense_forward_takes_a_list_of_numbers():
+    dense = Dense(2, 3, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(dense.forward([[1.0, 2.0]]), dense.forward(np.array([[1.0, 2.0]])))
