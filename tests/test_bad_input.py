@@ -211,3 +211,15 @@ def test_fit_checks_the_data_once_and_steps_unchecked(monkeypatch):
 def test_dense_forward_takes_a_list_of_numbers():
     dense = Dense(2, 3, rng=np.random.default_rng(0))
     np.testing.assert_array_equal(dense.forward([[1.0, 2.0]]), dense.forward(np.array([[1.0, 2.0]])))
+
+
+def test_train_step_needs_no_rng_without_dropout_and_dropout_asks_for_one():
+    X, y = fit_args()["train"]
+    value = reglab.train_step(model(), X, y, loss=softmax_cross_entropy, optimizer=SGD(0.1),
+                              penalty=None, m=10, rng=None)
+    assert np.isfinite(value)
+    with_dropout = Sequential([Dense(3, 4, rng=np.random.default_rng(0)), Dropout(0.5),
+                               Dense(4, 2, rng=np.random.default_rng(1))])
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        reglab.train_step(with_dropout, X, y, loss=softmax_cross_entropy, optimizer=SGD(0.1),
+                          penalty=None, m=10, rng=None)

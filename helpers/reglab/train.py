@@ -351,6 +351,8 @@ def train_step(model: Sequential, Xb, yb, *, loss, optimizer, penalty, m: int, r
     (without the penalty); the parameters are updated in place. Shapes: Xb (B, n_in),
     yb (B,) or (B, k). ``model`` is a Sequential or anything with the same
     forward/backward/params/grads/weights (e.g. :class:`reglab.multitask.MultiHead`).
+    ``rng`` may be None for a model without dropout. The arguments are checked on every
+    call (:func:`fit` checks them once and runs the steps unchecked).
     """
     if not all(hasattr(model, a) for a in ("forward", "backward", "params", "grads", "weights")):
         raise TypeError(f"model must be a reglab Sequential (or MultiHead), "
@@ -364,7 +366,8 @@ def train_step(model: Sequential, Xb, yb, *, loss, optimizer, penalty, m: int, r
     if penalty is not None:
         check_instance("penalty", penalty, Penalty, "a reglab Penalty (e.g. L2(lam)) or None")
     m = check_int("m", m, low=1)
-    check_rng("rng", rng)
+    if rng is not None:  # None is fine for a model without dropout; Dropout asks for one
+        check_rng("rng", rng)
     return _train_step(model, Xb, yb, loss, optimizer, penalty, m, rng)
 
 
