@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import reglab
 from reglab import (
     L1,
     L2,
@@ -10,12 +11,14 @@ from reglab import (
     AdaGrad,
     Adam,
     AdamW,
+    DecoupledWeightDecay,
     Dense,
     Dropout,
     EarlyStopping,
     ElasticNet,
     GradientClipping,
     Momentum,
+    ProximalL1,
     ReLU,
     RMSProp,
     Sequential,
@@ -108,7 +111,7 @@ X_NAN[4, 1] = np.nan
     (dict(rng=42), "rng must be a numpy.random.Generator"),
     (dict(model="mlp"), "model must be a reglab Sequential"),
     (dict(loss="cross_entropy"), "loss must be a function"),
-    (dict(optimizer="adam"), "optimizer must have a step"),
+    (dict(optimizer="adam"), "optimizer must be an optimizer with a step"),
     (dict(callbacks=[print]), "callbacks\\[0\\] must be a reglab Callback"),
 ])
 def test_fit_errors(overrides, match):
@@ -124,3 +127,99 @@ def test_fit_errors(overrides, match):
 def test_fit_with_out_of_range_labels_names_y():
     with pytest.raises(ValueError, match="y must be in \\[0, 2\\)"):
         fit(**fit_args(train=(np.ones((10, 3)), np.arange(10))))
+
+
+def test_custom_optimizer_without_lr_still_gets_training_diverged():
+    class Exploding:  # a user's optimizer: a step method and nothing else
+        def step(self, params, grads):
+            for p in params.values():
+                p *= 1e200
+
+    with np.errstate(over="ignore", invalid="ignore"), \
+            pytest.raises(reglab.TrainingDiverged, match="training diverged"):
+        fit(**fit_args(optimizer=Exploding(), epochs=3))
+
+
+def test_whole_number_float_labels_train_as_classes():
+    X, y = fit_args()["train"]
+    h_float = fit(**fit_args(train=(X, y.astype(float)), val=(X, y.astype(float))))
+    h_int = fit(**fit_args(train=(X, y), val=(X, y)))
+    assert h_float.train_acc[0] is not None and h_float.val_acc[0] is not None
+    assert h_float.train_loss == h_int.train_loss and h_float.train_acc == h_int.train_acc
+
+
+def test_batch_size_larger_than_m_is_one_full_batch():
+    big = fit_args(batch_size=1000, optimizer=SGD(0.1))
+    full = fit_args(batch_size=10, optimizer=SGD(0.1))
+    assert fit(**big).train_loss == fit(**full).train_loss
+    np.testing.assert_array_equal(big["model"].params["0.W"], full["model"].params["0.W"])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: SGD(0.1), lambda: AdamW(0.1), lambda: GradientClipping(Adam(0.1), max_norm=1.0),
+    lambda: DecoupledWeightDecay(Momentum(0.1), 0.01), lambda: ProximalL1(SGD(0.1), 1.0, 10),
+    lambda: GradientClipping(AdamW(0.1), max_norm=1.0),
+])
+def test_lr_can_be_read_and_set_on_every_optimizer_and_wrapper(make):
+    opt = make()
+    assert opt.lr == 0.1
+    opt.lr = 0.05
+    assert opt.lr == 0.05
+    inner = opt
+    while hasattr(inner, "optimizer"):
+        inner = inner.optimizer
+    assert inner.lr == 0.05  # the optimizer inside takes the steps with it
+    with pytest.raises(ValueError, match="lr must be in"):
+        opt.lr = -1.0
+    assert opt.lr == 0.05
+
+
+def test_a_shape_check_does_not_accept_a_gradient_of_the_right_size():
+    params = {"W": np.ones((2, 3))}
+    with pytest.raises(ValueError, match=r"grads\['W'\] must be an ndarray of the shape \(2, 3\)"):
+        SGD(0.1).step(params, {"W": np.ones((3, 2))})
+    np.testing.assert_array_equal(params["W"], 1.0)
+
+
+def test_fit_checks_the_data_once_and_steps_unchecked(monkeypatch):
+    import reglab.optim
+    import reglab.train
+
+    calls = {"check_step": 0, "train X": 0, "forward": 0}
+    monkeypatch.setattr(reglab.optim, "check_step",
+                        lambda *a: calls.__setitem__("check_step", calls["check_step"] + 1))
+    check_array = reglab.train.check_array
+
+    def counting_check_array(name, *args, **kwargs):
+        calls["train X"] += name == "train X"
+        return check_array(name, *args, **kwargs)
+
+    monkeypatch.setattr(reglab.train, "check_array", counting_check_array)
+    forward = Sequential.forward
+
+    def counting_forward(self, *args, **kwargs):
+        calls["forward"] += 1
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(Sequential, "forward", counting_forward)
+    fit(**fit_args(optimizer=GradientClipping(AdamW(0.01), 1.0), epochs=3, batch_size=2))
+    # 15 steps: no step checked, X checked once, the model's public forward never (the
+    # training metrics are running means of the steps' own outputs, and there is no val)
+    assert calls == {"check_step": 0, "train X": 1, "forward": 0}
+
+
+def test_dense_forward_takes_a_list_of_numbers():
+    dense = Dense(2, 3, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(dense.forward([[1.0, 2.0]]), dense.forward(np.array([[1.0, 2.0]])))
+
+
+def test_train_step_needs_no_rng_without_dropout_and_dropout_asks_for_one():
+    X, y = fit_args()["train"]
+    value = reglab.train_step(model(), X, y, loss=softmax_cross_entropy, optimizer=SGD(0.1),
+                              penalty=None, m=10, rng=None)
+    assert np.isfinite(value)
+    with_dropout = Sequential([Dense(3, 4, rng=np.random.default_rng(0)), Dropout(0.5),
+                               Dense(4, 2, rng=np.random.default_rng(1))])
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        reglab.train_step(with_dropout, X, y, loss=softmax_cross_entropy, optimizer=SGD(0.1),
+                          penalty=None, m=10, rng=None)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_real, check_rng
+from ._validate import check_array, check_callable, check_int, check_real, check_rng
 
 
 class Transform:
@@ -251,12 +251,14 @@ class Compose(Transform):
     """
 
     def __init__(self, transforms):
+        if isinstance(transforms, (Transform, str)) or not hasattr(transforms, "__iter__"):
+            raise TypeError(f"transforms must be a list of transforms, got "
+                            f"{type(transforms).__name__} {transforms!r}: write Compose([...])")
         self.transforms = list(transforms)
         if not self.transforms:
             raise ValueError("transforms must contain at least one transform, got an empty list")
         for i, t in enumerate(self.transforms):
-            if not callable(t):
-                raise TypeError(f"transforms[{i}] must be callable (X, rng) -> X, got {t!r}")
+            check_callable(f"transforms[{i}]", t, "callable (X, rng) -> X")
 
     def apply(self, X, rng):
         for t in self.transforms:
@@ -272,9 +274,7 @@ class RandomApply(Transform):
     """
 
     def __init__(self, transform, p: float = 0.5):
-        if not callable(transform):
-            raise TypeError(f"transform must be callable (X, rng) -> X, got {transform!r}")
-        self.transform = transform
+        self.transform = check_callable("transform", transform, "callable (X, rng) -> X")
         self.p = check_real("p", p, low=0, high=1)
 
     def apply(self, X, rng):

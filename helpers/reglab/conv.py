@@ -111,6 +111,10 @@ class Conv1D(Layer):
         return conv_output_length(length, self.kernel_size, self.stride, self.padding)
 
     def forward(self, X, *, train=False, rng=None):
+        """Output (m, C_out, L_out) for real, finite X (m, C_in, L) (or (m, L) if C_in = 1)."""
+        return self._forward(check_array("X", X), train, rng)
+
+    def _forward(self, X, train=False, rng=None):
         X = np.asarray(X)
         self._input_2d = X.ndim == 2
         if X.ndim == 2 and self.in_channels == 1:
@@ -135,6 +139,9 @@ class Conv1D(Layer):
 
     def backward(self, dout, *, input_grad: bool = True):
         """Fill ``grads``; return dL/dX (the input's shape), or None if not ``input_grad``."""
+        if self._cols is None:
+            raise RuntimeError("Conv1D.backward was called before forward: nothing to "
+                               "differentiate")
         m, C, L, L_out = self._shape
         K, s, p = self.kernel_size, self.stride, self.padding
         W = self.params["W"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_real, check_rng
+from ._validate import check_array, check_bool, check_int, check_real, check_rng
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def load_digits(scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
 
     d = sklearn_digits()
     X = np.asarray(d.data, dtype=np.float64)
-    return (X / 16.0 if scale else X), np.asarray(d.target, dtype=np.int64)
+    return (X / 16.0 if check_bool("scale", scale) else X), np.asarray(d.target, dtype=np.int64)
 
 
 def _labelled(parts, noise, rng):

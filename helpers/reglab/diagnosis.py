@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_real
+from ._validate import check_array, check_bool, check_real
 
 __all__ = ["RECIPE_STEPS", "VERDICTS", "SealedTestSet", "avoidable_bias", "diagnose",
            "recipe_step", "variance", "verdict"]
@@ -109,6 +109,8 @@ def diagnose(train_err: float, val_err: float, baseline_err: float, tol: float =
 
 def verdict(high_bias: bool, high_variance: bool) -> str:
     """The label of :data:`VERDICTS` for the two findings of :func:`diagnose`."""
+    high_bias, high_variance = check_bool("high_bias", high_bias), check_bool("high_variance",
+                                                                            high_variance)
     if high_bias and high_variance:
         return "both"
     if high_bias:

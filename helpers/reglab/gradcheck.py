@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_real
+from ._validate import check_array, check_callable, check_has_method, check_int, check_real
 
 
 def numerical_gradient(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
@@ -20,9 +20,11 @@ def numerical_gradient(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     ``f`` takes no argument and reads ``x``, which is perturbed in place one entry at
     a time and restored afterwards. Shapes: the result has the shape of ``x``.
     """
+    check_callable("f", f, "a function of no argument returning the cost")
     h = check_real("h", h, low=0, low_open=True)
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-        raise TypeError(f"x must be a float ndarray (it is perturbed in place), got {type(x)}")
+        raise TypeError(f"x must be a float ndarray (it is perturbed in place), got "
+                        f"{type(x).__name__} of dtype {np.asarray(x).dtype}")
     grad = np.zeros_like(x, dtype=np.float64)
     for i in np.ndindex(x.shape):
         old = x[i]
@@ -42,7 +44,7 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 
     0 for identical arrays, 1 for opposite ones; independent of the overall scale.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = check_array("a", a, min_rows=0), check_array("b", b, min_rows=0)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
@@ -58,7 +60,14 @@ def check_model_gradients(model, X, y, loss, *, penalty=None, m=None, seed: int 
     every evaluation and the cost is a deterministic function of the parameters.
     Returns {parameter name: relative error}.
     """
-    m = X.shape[0] if m is None else m
+    check_has_method("model", model, "backward", "a reglab Sequential")
+    X = check_array("X", X)
+    check_callable("loss", loss, "a function (prediction, y) -> (value, grad)")
+    if penalty is not None:
+        check_has_method("penalty", penalty, "grad", "a reglab Penalty (e.g. L2(lam)) or None")
+    m = X.shape[0] if m is None else check_int("m", m, low=1)
+    seed = check_int("seed", seed, low=0)
+    h = check_real("h", h, low=0, low_open=True)
 
     def cost():
         out = model.forward(X, train=True, rng=np.random.default_rng(seed))

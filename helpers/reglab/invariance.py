@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_int
+from ._validate import check_array, check_bool, check_int
 from .augment import Transform
 from .ensemble import predict_proba
 from .layers import Sequential
@@ -94,9 +94,7 @@ class CircularShift(Transform):
 
     def __init__(self, max_shift: int | None = None, detrend: bool = True):
         self.max_shift = None if max_shift is None else check_int("max_shift", max_shift, low=0)
-        if not isinstance(detrend, bool | np.bool_):
-            raise TypeError(f"detrend must be True or False, got {detrend!r}")
-        self.detrend = bool(detrend)
+        self.detrend = check_bool("detrend", detrend)
 
     def apply(self, X, rng):
         s = X.shape[1] // 2 if self.max_shift is None else self.max_shift
@@ -135,6 +133,7 @@ def shift_averaged_proba(model: Sequential, X, shifts, *, detrend_input: bool = 
     shifts = np.asarray(shifts)
     if shifts.ndim != 1 or shifts.size == 0 or shifts.dtype.kind not in "iu":
         raise ValueError(f"shifts must be a non-empty 1-D sequence of ints, got {shifts!r}")
+    check_bool("detrend_input", detrend_input)
     total = 0.0
     for k in shifts:
         Xk = np.roll(X, int(k), axis=1)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_real
+from ._validate import check_array, check_bool, check_int, check_real
 from .layers import Dense, Sequential
 from .theory import _check_hessian
 
@@ -168,6 +168,7 @@ def minibatch_gradient_variance(per_example_variance: float, m: int, batch_size:
     s2 = check_real("per_example_variance", per_example_variance, low=0)
     m = check_int("m", m, low=2)
     B = check_int("batch_size", batch_size, low=1)
+    replace = check_bool("replace", replace)
     if B > m and not replace:
         raise ValueError(f"batch_size must be <= m = {m} without replacement, got {B}")
     return s2 / B * (1.0 if replace else (m - B) / (m - 1))

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_int, check_real, check_rng
+from ._validate import check_array, check_bool, check_int, check_real, check_rng
 
 
 def is_weight(name: str) -> bool:
@@ -81,6 +81,14 @@ class Layer:
     def backward(self, dout: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def _forward(self, X: np.ndarray, train: bool, rng) -> np.ndarray:
+        """``forward`` on an input already checked at the model boundary (the training path).
+
+        A layer whose ``forward`` checks its input (e.g. :class:`Dense`, a scan for NaN
+        costs about 2 µs) overrides this with the unchecked computation.
+        """
+        return self.forward(X, train=train, rng=rng)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -129,6 +137,10 @@ class Dense(Layer):
         self._X = None
 
     def forward(self, X, *, train=False, rng=None):
+        """Z (m, n_out) for X (m, n_in) of real, finite numbers (a list is converted)."""
+        return self._forward(check_array("X", X), train, rng)
+
+    def _forward(self, X, train=False, rng=None):
         if X.ndim != 2 or X.shape[1] != self.n_in:
             raise ValueError(f"X must have shape (m, {self.n_in}), got {X.shape}")
         self._X = X
@@ -138,6 +150,8 @@ class Dense(Layer):
 
     def backward(self, dout, *, input_grad: bool = True):
         """Fill ``grads``; return dL/dX, or None without computing it if not ``input_grad``."""
+        if self._X is None:
+            raise RuntimeError("Dense.backward was called before forward: nothing to differentiate")
         np.matmul(self._X.T, dout, out=self.grads["W"])
         np.sum(dout, axis=0, out=self.grads["b"])
         return dout @ self.params["W"].T if input_grad else None
@@ -310,12 +324,17 @@ class Sequential:
     """
 
     def __init__(self, layers):
+        if isinstance(layers, (Layer, str)) or not hasattr(layers, "__iter__"):
+            raise TypeError(f"layers must be a list of reglab Layers, got "
+                            f"{type(layers).__name__} {layers!r}: write Sequential([...])")
         layers = list(layers)
         if not layers:
             raise ValueError("layers must contain at least one layer, got an empty list")
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
-                raise TypeError(f"layers[{i}] must be a reglab Layer, got {type(layer).__name__}")
+                hint = f": write {layer.__name__}(...)" if isinstance(layer, type) else ""
+                raise TypeError(f"layers[{i}] must be a reglab Layer, got "
+                                f"{type(layer).__name__} {layer!r}{hint}")
         self.layers = layers
         _flat_storage(layers)
         for layer in layers:
@@ -328,17 +347,24 @@ class Sequential:
                         for k, v in getattr(lay, "buffers", {}).items()}
         dtypes = {p.dtype for p in self.params.values()}
         self.dtype = dtypes.pop() if len(dtypes) == 1 else None
+        self._out_shape = None  # shape of the last forward's output, for backward to check
 
     def forward(self, X, *, train: bool = False, rng=None) -> np.ndarray:
         """Output of the network for X (m, n_in); ``rng`` is needed when ``train`` and dropout.
 
-        X is first cast to the parameters' dtype (``self.dtype``), so that a float32 model
-        computes in float32 whatever the input's dtype.
+        X must hold real, finite numbers (a list is converted); checked once here, the
+        layers then run unchecked. X is cast to the parameters' dtype (``self.dtype``), so
+        that a float32 model computes in float32 whatever the input's dtype.
         """
+        return self._forward(check_array("X", X), check_bool("train", train), rng)
+
+    def _forward(self, X, train, rng):
+        """``forward`` without the input check (the training loop's path)."""
         if self.dtype is not None and X.dtype != self.dtype:
             X = X.astype(self.dtype)
         for layer in self.layers:
-            X = layer.forward(X, train=train, rng=rng)
+            X = layer._forward(X, train, rng)
+        self._out_shape = X.shape
         return X
 
     __call__ = forward
@@ -348,7 +374,13 @@ class Sequential:
 
         With ``input_grad=False`` (what training needs) the work that only serves dL/dX,
         below the first layer with parameters, is skipped and None is returned.
+        ``dout`` must have the shape of the last ``forward``'s output.
         """
+        if self._out_shape is None:
+            raise RuntimeError("backward was called before forward: run forward first")
+        if getattr(dout, "shape", None) != self._out_shape:
+            raise ValueError(f"dout must have the shape {self._out_shape} of the last output, "
+                             f"got {np.shape(dout)}")
         if input_grad:
             for layer in reversed(self.layers):
                 dout = layer.backward(dout)
@@ -378,8 +410,16 @@ class Sequential:
     def load_state(self, state: dict[str, np.ndarray]) -> None:
         """Copy saved parameters and buffers back into the model's own arrays."""
         own = {**self.params, **self.buffers}
+        if not isinstance(state, dict):
+            raise TypeError(f"state must be a dict name -> array (from state()), "
+                            f"got {type(state).__name__}")
         if set(state) != set(own):
             raise ValueError(f"state must have the keys {sorted(own)}, got {sorted(state)}")
+        for k, v in state.items():  # check every entry before copying any
+            if np.shape(v) != own[k].shape:
+                raise ValueError(f"state[{k!r}] must have shape {own[k].shape}, "
+                                 f"got {np.shape(v)}")
+            check_array(f"state[{k!r}]", v, min_rows=0)
         for k, v in state.items():
             np.copyto(own[k], v)
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_labels
+from ._validate import check_array, check_labels
 from .layers import sigmoid
 
 
 def _check_2d(name: str, a: np.ndarray) -> None:
+    """A non-empty real ndarray (m, k); NaN in it is not checked (it shows in the loss)."""
     if not isinstance(a, np.ndarray) or a.ndim != 2 or a.shape[0] == 0:
         shape = getattr(a, "shape", type(a).__name__)
         raise ValueError(f"{name} must be a non-empty 2-D array (m, k), got {shape}")
+    if a.dtype.kind != "f":
+        raise TypeError(f"{name} must hold floating-point numbers, got dtype {a.dtype}")
 
 
 def _minus_row_max(logits: np.ndarray) -> np.ndarray:
@@ -81,7 +84,10 @@ def binary_cross_entropy(logits: np.ndarray, y) -> tuple[float, np.ndarray]:
     if k != 1:
         raise ValueError(f"logits must have shape (m, 1) for binary cross-entropy, "
                          f"got {logits.shape}")
-    y = check_labels("y", np.reshape(y, -1) if np.ndim(y) == 2 else y, 2, m).reshape(m, 1)
+    if np.shape(y) not in ((m,), (m, 1)):
+        raise ValueError(f"y must have shape ({m},) or ({m}, 1) to match logits {logits.shape}, "
+                         f"got {np.shape(y)}")
+    y = check_labels("y", np.reshape(y, -1), 2, m).reshape(m, 1)
     z = logits
     value = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
     grad = (sigmoid(z) - y) / m
@@ -100,11 +106,15 @@ def mean_squared_error(pred: np.ndarray, target) -> tuple[float, np.ndarray]:
     Shapes: pred (m, k); target (m, k), or (m,) when k == 1. Returns (float, (m, k)).
     """
     _check_2d("pred", pred)
-    target = np.asarray(target, dtype=pred.dtype)
-    if target.ndim == 1 and pred.shape[1] == 1:
-        target = target[:, None]
-    if target.shape != pred.shape:
-        raise ValueError(f"target must have the shape of pred {pred.shape}, got {target.shape}")
-    diff = pred - target
+    given = np.shape(target)
+    if given != pred.shape and not (given == pred.shape[:1] and pred.shape[1] == 1):
+        raise ValueError(f"target must have the shape of pred {pred.shape}, got {given}")
+    target = np.asarray(target)
+    if target.dtype.kind not in "fiub":
+        raise TypeError(f"target must hold real numbers, got dtype {target.dtype}")
+    diff = pred - target.astype(pred.dtype, copy=False).reshape(pred.shape)
     m = pred.shape[0]
-    return float(np.sum(diff**2) / m), (2.0 / m) * diff
+    value = float(np.sum(diff**2) / m)
+    if not np.isfinite(value):  # a NaN target is the caller's error, a NaN pred divergence
+        check_array("target", target)
+    return value, (2.0 / m) * diff

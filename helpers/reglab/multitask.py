@@ -43,7 +43,7 @@ import numpy as np
 
 from ._validate import check_array, check_instances, check_int, check_real, check_rng
 from .layers import Sequential, is_weight
-from .train import minibatches, train_step
+from .train import _check_data, minibatches, train_step
 
 
 class MultiHead:
@@ -75,7 +75,7 @@ class MultiHead:
     def forward(self, X, *, train: bool = False, rng=None) -> np.ndarray:
         """Outputs of every head, concatenated along the columns: (m, Σ k_t)."""
         H = self.trunk.forward(X, train=train, rng=rng)
-        outs = [head.forward(H, train=train, rng=rng) for head in self.heads]
+        outs = [head._forward(H, train, rng) for head in self.heads]  # H checked with X
         self._widths = [o.shape[1] for o in outs]
         return np.concatenate(outs, axis=1)
 
@@ -281,11 +281,7 @@ def train_tied(model_a, train_a, model_b, train_b, *, tied: Sequence[str], lam: 
     for name, opt in (("optimizer_a", optimizer_a), ("optimizer_b", optimizer_b)):
         if not hasattr(opt, "step"):
             raise TypeError(f"{name} must have a step(params, grads) method, got {opt!r}")
-    (Xa, ya), (Xb, yb) = train_a, train_b
-    for name, X, y in (("train_a", Xa, ya), ("train_b", Xb, yb)):
-        check_array(f"{name} X", X)
-        if len(y) != len(X):
-            raise ValueError(f"{name} y has {len(y)} rows but X has {len(X)}")
+    (Xa, ya), (Xb, yb) = _check_data("train_a", train_a), _check_data("train_b", train_b)
     if optimizer_a is optimizer_b:
         raise ValueError("optimizer_a and optimizer_b must be two optimizers: one keeps the "
                          "state of model A, the other of model B")

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_int, check_real
+from ._validate import check_array, check_bool, check_int, check_real
 from .layers import Layer
 
 
@@ -110,6 +110,10 @@ class BatchNorm(Layer):
         self._cache = None
 
     def forward(self, X, *, train=False, rng=None):
+        """Normalized X (m, n_features); X must hold real, finite numbers."""
+        return self._forward(check_array("X", X), check_bool("train", train), rng)
+
+    def _forward(self, X, train=False, rng=None):
         X = np.asarray(X)
         if X.dtype.kind not in "fiu":
             raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")

@@ -32,9 +32,38 @@ import operator
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_real
+from ._validate import check_array, check_callable, check_instance, check_int, check_real
 from .layers import is_weight
-from .theory import soft_threshold
+from .theory import _soft_threshold
+
+
+def check_step(params, grads) -> None:
+    """Check the arguments of a public ``step``: matching dicts of float arrays, finite grads.
+
+    ``params`` and ``grads`` must have the same keys; each gradient an ndarray of its
+    parameter's shape (the same size is not enough), with no NaN or inf; each parameter a
+    floating-point ndarray (it is updated in place). Raises before anything is updated.
+    The training loop of :func:`reglab.train.fit` skips this: its gradients come from the
+    model's own backward pass.
+    """
+    for name, d in (("params", params), ("grads", grads)):
+        if not isinstance(d, dict):
+            raise TypeError(f"{name} must be a dict name -> ndarray, got {type(d).__name__}")
+    if grads.keys() != params.keys():
+        missing, extra = sorted(params.keys() - grads.keys()), sorted(grads.keys() - params.keys())
+        raise ValueError(f"grads must have the keys of params {sorted(params)}: "
+                         f"missing {missing}, extra {extra}")
+    for name, p in params.items():
+        g = grads[name]
+        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+            raise TypeError(f"params[{name!r}] must be a floating-point ndarray (updated in "
+                            f"place), got {type(p).__name__} of dtype {np.asarray(p).dtype}")
+        if not isinstance(g, np.ndarray) or g.shape != p.shape:
+            raise ValueError(f"grads[{name!r}] must be an ndarray of the shape {p.shape} of "
+                             f"params[{name!r}], got {type(g).__name__} of shape {np.shape(g)}")
+        if g.dtype.kind not in "fiu" or not np.isfinite(g).all():
+            raise ValueError(f"grads[{name!r}] must hold finite real numbers, got dtype "
+                             f"{g.dtype} with NaN, inf or non-numbers")
 
 
 def _flat_view(arrays) -> np.ndarray | None:
@@ -113,7 +142,12 @@ class Optimizer:
         raise ValueError(f"name must be one of {[k for k, _ in self._layout]}, got {name!r}")
 
     def step(self, params: dict, grads: dict) -> None:
-        """Apply one update to every parameter in ``params`` (in place)."""
+        """Update every parameter in ``params`` in place (after :func:`check_step`)."""
+        check_step(params, grads)
+        self._step_unchecked(params, grads)
+
+    def _step_unchecked(self, params: dict, grads: dict) -> None:
+        """``step`` without the argument check (what wrappers and the training loop call)."""
         arrays, garrays = self._bound
         if not (len(params) == len(arrays) and all(map(operator.is_, params.values(), arrays))
                 and all(map(operator.is_, map(grads.__getitem__, params), garrays))):
@@ -341,8 +375,7 @@ class _Wrapper:
     """
 
     def __init__(self, optimizer):
-        if not isinstance(optimizer, (Optimizer, _Wrapper)):
-            raise TypeError(f"optimizer must be a reglab optimizer, got {type(optimizer).__name__}")
+        check_instance("optimizer", optimizer, (Optimizer, _Wrapper), "a reglab optimizer")
         if getattr(optimizer, "sets_lr", False):
             raise TypeError(
                 f"optimizer must not be {type(optimizer).__name__}, which sets the learning "
@@ -363,6 +396,11 @@ class _Wrapper:
     def state(self) -> dict:
         return self.optimizer.state
 
+    def step(self, params: dict, grads: dict) -> None:
+        """Update every parameter in ``params`` in place (after :func:`check_step`)."""
+        check_step(params, grads)
+        self._step_unchecked(params, grads)
+
     def reset(self) -> None:
         self.optimizer.reset()
 
@@ -382,6 +420,16 @@ def clip_by_global_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
     (Pascanu et al. 2013; Goodfellow et al., section 10.11.1.)
     """
     max_norm = check_real("max_norm", max_norm, low=0, low_open=True)
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict name -> ndarray, got {type(grads).__name__}")
+    clipped, norm = _clip_by_global_norm(grads, max_norm)
+    if not np.isfinite(norm):
+        raise ValueError(f"grads must be finite, got a global norm of {norm}")
+    return clipped, norm
+
+
+def _clip_by_global_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
+    """:func:`clip_by_global_norm` without the checks (the optimizer's per-step path)."""
     norm = global_norm(grads)
     scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
     return {k: g * scale for k, g in grads.items()}, norm
@@ -399,9 +447,9 @@ class GradientClipping(_Wrapper):
         self.max_norm = check_real("max_norm", max_norm, low=0, low_open=True)
         self.last_norm = None
 
-    def step(self, params: dict, grads: dict) -> None:
-        clipped, self.last_norm = clip_by_global_norm(grads, self.max_norm)
-        self.optimizer.step(params, clipped)
+    def _step_unchecked(self, params: dict, grads: dict) -> None:
+        clipped, self.last_norm = _clip_by_global_norm(grads, self.max_norm)
+        self.optimizer._step_unchecked(params, clipped)
 
     def __repr__(self):
         return f"GradientClipping({self.optimizer!r}, max_norm={self.max_norm:g})"
@@ -423,13 +471,23 @@ class DecoupledWeightDecay(_Wrapper):
     def __init__(self, optimizer, weight_decay: float):
         super().__init__(optimizer)
         self.weight_decay = check_real("weight_decay", weight_decay, low=0)
+        self._shrink()
 
-    def step(self, params: dict, grads: dict) -> None:
+    def _shrink(self) -> float:
+        """The factor 1 − lr·wd; lr·wd ≥ 1 would flip the weights' sign every step."""
         shrink = 1.0 - self.lr * self.weight_decay
+        if shrink <= 0:
+            raise ValueError(f"lr * weight_decay must be < 1, got lr={self.lr:g} * "
+                             f"weight_decay={self.weight_decay:g} = {self.lr * self.weight_decay:g}"
+                             ": the weights would change sign at every step")
+        return shrink
+
+    def _step_unchecked(self, params: dict, grads: dict) -> None:
+        shrink = self._shrink()
         for name, p in params.items():
             if is_weight(name):
                 p *= shrink
-        self.optimizer.step(params, grads)
+        self.optimizer._step_unchecked(params, grads)
 
     def __repr__(self):
         return f"{type(self).__name__}({self.optimizer!r}, weight_decay={self.weight_decay:g})"
@@ -463,12 +521,12 @@ class ProximalL1(_Wrapper):
         self.lam = check_real("lam", lam, low=0)
         self.m = check_int("m", m, low=1)
 
-    def step(self, params: dict, grads: dict) -> None:
-        self.optimizer.step(params, grads)
+    def _step_unchecked(self, params: dict, grads: dict) -> None:
+        self.optimizer._step_unchecked(params, grads)
         threshold = self.lr * self.lam / (2 * self.m)
         for name, p in params.items():
             if is_weight(name):
-                np.copyto(p, soft_threshold(p, threshold))
+                np.copyto(p, _soft_threshold(p, threshold))
 
     def __repr__(self):
         return f"ProximalL1({self.optimizer!r}, lam={self.lam:g}, m={self.m})"
@@ -481,7 +539,8 @@ def trajectory(optimizer, grad, theta0, steps: int) -> np.ndarray:
 
     Plain text: theta = theta0; repeat steps times: optimizer.step({"W": theta},
     {"W": grad(theta)}). The vector is named ``"W"``, so wrappers that act on weights
-    (weight decay, proximal L1) act on it.
+    (weight decay, proximal L1) act on it. The steps are not checked one by one: a
+    diverging run comes back with its inf/NaN iterates, for the caller to look at.
 
     Parameters
     ----------
@@ -496,10 +555,8 @@ def trajectory(optimizer, grad, theta0, steps: int) -> np.ndarray:
         The iterates θ_0 = theta0, θ_1, ..., θ_steps (for Nesterov-type optimizers, the
         points where the gradient was taken).
     """
-    if not isinstance(optimizer, (Optimizer, _Wrapper)):
-        raise TypeError(f"optimizer must be a reglab optimizer, got {type(optimizer).__name__}")
-    if not callable(grad):
-        raise TypeError(f"grad must be a function theta -> gradient, got {grad!r}")
+    check_instance("optimizer", optimizer, (Optimizer, _Wrapper), "a reglab optimizer")
+    check_callable("grad", grad, "a function theta -> gradient")
     theta = check_array("theta0", theta0, ndim=1).astype(float)
     steps = check_int("steps", steps, low=0)
     optimizer.reset()
@@ -510,6 +567,6 @@ def trajectory(optimizer, grad, theta0, steps: int) -> np.ndarray:
         g = np.asarray(grad(params["W"].copy()), dtype=float)
         if g.shape != theta.shape:
             raise ValueError(f"grad must return an array of shape {theta.shape}, got {g.shape}")
-        optimizer.step(params, {"W": g})
+        optimizer._step_unchecked(params, {"W": g})  # a diverging path may go NaN: it is data
         path[k + 1] = params["W"]
     return path

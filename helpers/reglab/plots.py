@@ -16,6 +16,9 @@ from matplotlib.container import BarContainer
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from ._validate import check_array, check_callable, check_instance, check_int
+from .train import History
+
 TRAIN_COLOR, VAL_COLOR = "tab:blue", "tab:orange"
 
 STYLE = {
@@ -58,6 +61,9 @@ def plot_history(history, metric: str = "loss", ax=None, title: str | None = Non
     """
     if metric not in ("loss", "acc"):
         raise ValueError(f"metric must be 'loss' or 'acc', got {metric!r}")
+    check_instance("history", history, History, "a reglab History (what fit returns)")
+    if mark_epoch is not None:
+        check_int("mark_epoch", mark_epoch, low=0)
     ax = _axes(ax)
     epochs = np.arange(1, history.epochs + 1)
     for split, color in (("train", TRAIN_COLOR), ("val", VAL_COLOR)):
@@ -79,9 +85,13 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, title:
 
     ``predict`` maps (k, 2) points to (k,) integer classes, e.g. ``model.predict``.
     """
-    X = np.asarray(X)
+    check_callable("predict", predict, "a function (k, 2) points -> (k,) classes")
+    X = check_array("X", X)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"X must have shape (m, 2), got {X.shape}")
+    if np.shape(y) != X.shape[:1]:
+        raise ValueError(f"y must have shape ({len(X)},) to match X, got {np.shape(y)}")
+    resolution = check_int("resolution", resolution, low=2)
     ax = _axes(ax)
     pad = 0.1 * (X.max(axis=0) - X.min(axis=0))
     lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from ._validate import check_int, check_real
+from ._validate import check_callable, check_int, check_real
 from .optim import _Wrapper
 
 __all__ = ["ConstantLR", "CosineDecay", "LinearDecay", "Schedule", "Scheduled", "StepDecay",
@@ -135,10 +135,7 @@ class Warmup(Schedule):
     def __init__(self, after, steps: int):
         if isinstance(after, (int, float)) and not isinstance(after, bool):
             after = ConstantLR(after)
-        if not callable(after):
-            raise TypeError(f"after must be a schedule (a function k -> lr) or a number, "
-                            f"got {type(after).__name__} {after!r}")
-        self.after = after
+        self.after = check_callable("after", after, "a schedule (a function k -> lr) or a number")
         self.steps = check_int("steps", steps, low=1)
 
     def _value(self, k):
@@ -182,10 +179,7 @@ class Scheduled(_Wrapper):
 
     def __init__(self, optimizer, schedule):
         super().__init__(optimizer)
-        if not callable(schedule):
-            raise TypeError(f"schedule must be a function k -> learning rate, got "
-                            f"{type(schedule).__name__} {schedule!r}")
-        self.schedule = schedule
+        self.schedule = check_callable("schedule", schedule, "a function k -> learning rate")
         self._apply(0)
 
     def _apply(self, k: int) -> None:
@@ -204,9 +198,9 @@ class Scheduled(_Wrapper):
         raise AttributeError("the learning rate of a Scheduled optimizer is set by its "
                              "schedule: change the schedule instead")
 
-    def step(self, params: dict, grads: dict) -> None:
+    def _step_unchecked(self, params: dict, grads: dict) -> None:
         self._apply(self.state["t"])
-        self.optimizer.step(params, grads)
+        self.optimizer._step_unchecked(params, grads)
 
     def reset(self) -> None:
         self.optimizer.reset()

@@ -37,6 +37,9 @@ def ridge_solution(H, theta_hat, alpha: float) -> np.ndarray:
     """
     H = _check_hessian(H)
     theta_hat = check_array("theta_hat", theta_hat, ndim=1)
+    if H.shape[0] != theta_hat.size:
+        raise ValueError(f"theta_hat must have shape ({H.shape[0]},) to match H {H.shape}, "
+                         f"got {theta_hat.shape}")
     alpha = check_real("alpha", alpha, low=0)
     return np.linalg.solve(H + alpha * np.eye(len(H)), H @ theta_hat)
 
@@ -60,10 +63,24 @@ def soft_threshold(x, threshold):
     The proximal operator of t‖·‖₁: it moves every entry towards 0 by t and sets
     the ones with |x| ≤ t to exactly 0. Shapes: x any; threshold scalar or broadcastable.
     """
-    x = np.asarray(x, dtype=np.float64)
-    threshold = np.asarray(threshold, dtype=np.float64)
-    if np.any(threshold < 0):
-        raise ValueError(f"threshold must be >= 0, got {threshold}")
+    x = check_array("x", x, min_rows=0)
+    threshold = np.asarray(threshold)
+    if threshold.dtype.kind not in "fiu":
+        raise TypeError(f"threshold must hold real numbers, got dtype {threshold.dtype}")
+    if np.any(np.isnan(threshold) | (threshold < 0)):  # +inf is allowed: everything goes to 0
+        raise ValueError(f"threshold must be >= 0 (not NaN), got {threshold}")
+    try:
+        fits = np.broadcast_shapes(x.shape, threshold.shape) == x.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"threshold must be a number or broadcast to the shape of x {x.shape}, "
+                         f"got shape {threshold.shape}")
+    return _soft_threshold(x, threshold)
+
+
+def _soft_threshold(x: np.ndarray, threshold) -> np.ndarray:
+    """:func:`soft_threshold` without the argument checks (the optimizer's per-step path)."""
     return np.sign(x) * np.maximum(np.abs(x) - threshold, 0.0)
 
 
@@ -78,7 +95,8 @@ def lasso_solution_diagonal(theta_hat, H_diag, alpha: float) -> np.ndarray:
     theta_hat = check_array("theta_hat", theta_hat, ndim=1)
     H_diag = check_array("H_diag", H_diag, ndim=1)
     if H_diag.shape != theta_hat.shape or np.any(H_diag <= 0):
-        raise ValueError(f"H_diag must be positive with the shape of theta_hat {theta_hat.shape}")
+        raise ValueError(f"H_diag must be positive with the shape of theta_hat {theta_hat.shape}, "
+                         f"got {H_diag} of shape {H_diag.shape}")
     alpha = check_real("alpha", alpha, low=0)
     return soft_threshold(theta_hat, alpha / H_diag)
 
@@ -95,6 +113,9 @@ def gradient_descent_on_quadratic(H, theta_hat, lr: float, steps: int, theta0=No
     lr = check_real("lr", lr, low=0, low_open=True)
     steps = check_int("steps", steps, low=0)
     theta = np.zeros_like(theta_hat) if theta0 is None else check_array("theta0", theta0).copy()
+    if theta.shape != theta_hat.shape or H.shape[0] != theta_hat.size:
+        raise ValueError(f"H {H.shape}, theta_hat {theta_hat.shape} and theta0 {theta.shape} "
+                         f"must agree: H (n, n), theta_hat and theta0 (n,)")
     path = [theta.copy()]
     for _ in range(steps):
         theta = theta - lr * H @ (theta - theta_hat)

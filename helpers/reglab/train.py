@@ -25,8 +25,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_real, check_rng
+from ._validate import (
+    check_array,
+    check_bool,
+    check_callable,
+    check_has_method,
+    check_instance,
+    check_instances,
+    check_int,
+    check_labels,
+    check_real,
+    check_rng,
+)
 from .layers import Sequential
+from .losses import binary_cross_entropy, softmax_cross_entropy
+from .penalties import Penalty
 
 
 class TrainingDiverged(FloatingPointError):
@@ -41,7 +54,7 @@ def minibatches(m: int, batch_size: int, rng, *, shuffle: bool = True):
     """
     m = check_int("m", m, low=1)
     batch_size = check_int("batch_size", batch_size, low=1)
-    order = check_rng("rng", rng).permutation(m) if shuffle else np.arange(m)
+    order = check_rng("rng", rng).permutation(m) if check_bool("shuffle", shuffle) else np.arange(m)
     for start in range(0, m, batch_size):
         yield order[start:start + batch_size]
 
@@ -144,7 +157,7 @@ class EarlyStopping(Callback):
                 f"monitor must be one of 'val_loss', 'val_acc', 'train_loss', 'train_acc', "
                 f"got {monitor!r}")
         self.monitor = monitor
-        self.restore_best = bool(restore_best)
+        self.restore_best = check_bool("restore_best", restore_best)
         self.sign = -1.0 if monitor.endswith("acc") else 1.0  # minimize sign * value
 
     def on_train_begin(self, model):
@@ -204,9 +217,7 @@ class InputAugmentation(BatchTransform):
     """
 
     def __init__(self, augment):
-        if not callable(augment):
-            raise TypeError(f"augment must be callable (X, rng) -> X, got {augment!r}")
-        self.augment = augment
+        self.augment = check_callable("augment", augment, "a function (X, rng) -> X")
 
     def __call__(self, Xb, yb, *, model, loss, rng):
         return self.augment(Xb, rng), yb
@@ -219,9 +230,7 @@ def _as_transform(augment) -> BatchTransform | None:
     """``augment`` of :func:`fit` as a BatchTransform (None stays None)."""
     if augment is None or isinstance(augment, BatchTransform):
         return augment
-    if not callable(augment):
-        raise TypeError(f"augment must be a function (X, rng) -> X or a reglab BatchTransform, "
-                        f"got {type(augment).__name__} {augment!r}")
+    check_callable("augment", augment, "a function (X, rng) -> X or a reglab BatchTransform")
     return InputAugmentation(augment)
 
 
@@ -239,15 +248,38 @@ def _transformed(transform, Xb, yb, model, loss, rng):
     return Xt, yt
 
 
-def _check_data(name: str, data):
+#: The losses whose targets are class labels: fit checks the labels against the model's outputs.
+_CLASSIFICATION_LOSSES = {softmax_cross_entropy: None, binary_cross_entropy: 2}
+
+
+def _check_data(name: str, data, model=None, loss=None, n_features=None):
+    """(X, y) of ``train``/``val`` checked against the model and the loss; labels as int64.
+
+    With a classification loss the labels must be whole numbers in [0, k) for the k outputs
+    of the model (2 for binary cross-entropy; the model is asked only if given), and
+    whole-number floats are converted. Other targets must be real and finite. y has as
+    many rows as X.
+    """
     if not (isinstance(data, tuple) and len(data) == 2):
         raise TypeError(f"{name} must be a tuple (X, y), got {type(data).__name__}")
     X = check_array(f"{name} X", data[0], ndim=2)
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"{name} X must have {n_features} columns like train X, "
+                         f"got shape {X.shape}")
     y = np.asarray(data[1])
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"{name} y has {y.shape[0]} rows but X has {X.shape[0]}")
-    if y.dtype.kind == "f":
-        check_array(f"{name} y", y)
+    if y.ndim == 0 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"{name} y has {y.shape[0] if y.ndim else 0} rows but X has "
+                         f"{X.shape[0]} (y shape {y.shape})")
+    if model is not None and any(loss is f for f in _CLASSIFICATION_LOSSES):
+        try:
+            k = model._forward(X[:1], False, None).shape[1]  # the model's number of outputs
+        except ValueError as err:
+            raise ValueError(f"{name} X does not fit the model: {err}") from None
+        k = _CLASSIFICATION_LOSSES[loss] or k
+        labels = np.reshape(y, -1) if y.ndim == 2 and y.shape[1] == 1 and k == 2 else y
+        return X, check_labels(f"{name} y", labels, k, X.shape[0]).reshape(y.shape)
+    if y.dtype.kind not in "iu":
+        y = check_array(f"{name} y", y)
     return X, y
 
 
@@ -260,7 +292,9 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
     ----------
     model : Sequential
     train, val : tuple (X, y)
-        X (m, n_in); y (m,) integer labels, or real targets (m,) / (m, k).
+        X (m, n_in); y (m,) integer labels, or real targets (m,) / (m, k). With
+        softmax or binary cross-entropy the labels must be in [0, k) for k outputs;
+        whole-number floats (``y.astype(float)``) are converted to int.
     loss : callable (prediction, y) -> (value, gradient)
         e.g. :func:`reglab.losses.softmax_cross_entropy`.
     optimizer : an optimizer of :mod:`reglab.optim` (wrappers included).
@@ -270,7 +304,8 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
     penalty : Penalty or None
         Added to the weight gradients as (λ/2m)·dΩ/dW with m = len(train X).
     batch_size : int >= 1
-    callbacks : iterable of Callback, e.g. ``[EarlyStopping(patience=5)]``.
+        A batch_size larger than m is allowed: every epoch is then one full-batch step.
+    callbacks : list of Callback, e.g. ``[EarlyStopping(patience=5)]``.
     augment : callable (X_batch, rng) -> X_batch, or BatchTransform, optional
         Applied to every training minibatch: a plain augmentation (see
         :mod:`reglab.augment`) transforms the inputs and keeps the labels; a
@@ -292,26 +327,27 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
 
     Raises
     ------
+    TypeError, ValueError
+        For any bad argument, before the first step (the model is left untouched).
     TrainingDiverged
         When a minibatch loss is NaN or infinite.
     """
-    if not isinstance(model, Sequential):
-        raise TypeError(f"model must be a reglab Sequential, got {type(model).__name__}")
-    X, y = _check_data("train", train)
+    check_instance("model", model, Sequential)
+    check_callable("loss", loss, "a function (prediction, y) -> (value, grad)")
+    X, y = _check_data("train", train, model, loss)
     if val is not None:
-        Xv, yv = _check_data("val", val)
+        Xv, yv = _check_data("val", val, model, loss, n_features=X.shape[1])
     epochs = check_int("epochs", epochs, low=1)
     batch_size = check_int("batch_size", batch_size, low=1)
     check_rng("rng", rng)
     transform = _as_transform(augment)
-    if not callable(loss):
-        raise TypeError(f"loss must be a function (prediction, y) -> (value, grad), got {loss!r}")
-    if not hasattr(optimizer, "step"):
-        raise TypeError(f"optimizer must have a step(params, grads) method, got {optimizer!r}")
-    callbacks = list(callbacks)
+    _check_optimizer(optimizer)
+    if penalty is not None:
+        check_instance("penalty", penalty, Penalty, "a reglab Penalty (e.g. L2(lam)) or None")
+    callbacks = check_instances("callbacks", callbacks, Callback, min_items=0)
     for i, cb in enumerate(callbacks):
-        if not isinstance(cb, Callback):
-            raise TypeError(f"callbacks[{i}] must be a reglab Callback, got {type(cb).__name__}")
+        _check_monitor(f"callbacks[{i}]", cb, val, _is_classification(y))
+    check_bool("progress", progress)
     if train_metrics not in TRAIN_METRICS:
         raise ValueError(f"train_metrics must be one of {sorted(TRAIN_METRICS)}, "
                          f"got {train_metrics!r}")
@@ -336,11 +372,13 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
             Xb, yb = X[idx], y[idx]
             if transform is not None:
                 Xb, yb = _transformed(transform, Xb, yb, model, loss, rng)
-            value, out = _step(model, Xb, yb, loss, optimizer, penalty, m, rng)
+            value, out = _train_step(model, Xb, yb, loss, optimizer, penalty, m, rng)
             if not math.isfinite(value):
+                lr = getattr(optimizer, "lr", None)
+                lr = f" (lr={lr:g})" if isinstance(lr, (int, float)) else ""
                 raise TrainingDiverged(
                     f"training diverged: the loss became {value} at epoch {epoch}, batch {b}. "
-                    f"The usual cause is a learning rate that is too large (lr={optimizer.lr:g}): "
+                    f"The usual cause is a learning rate that is too large{lr}: "
                     "lower it, or clip the gradients with GradientClipping.")
             if not running:
                 continue
@@ -371,14 +409,35 @@ def train_step(model: Sequential, Xb, yb, *, loss, optimizer, penalty, m: int, r
     The penalty gradient (λ/2m)·dΩ/dW, with m the training-set size, is added to
     each weight's gradient before ``optimizer.step``. Returns the minibatch loss
     (without the penalty); the parameters are updated in place. Shapes: Xb (B, n_in),
-    yb (B,) or (B, k).
+    yb (B,) or (B, k). ``model`` is a Sequential or anything with the same
+    forward/backward/params/grads/weights (e.g. :class:`reglab.multitask.MultiHead`).
+    ``rng`` may be None for a model without dropout. The arguments are checked on every
+    call (:func:`fit` checks them once and runs the steps unchecked).
     """
-    return _step(model, Xb, yb, loss, optimizer, penalty, m, rng)[0]
+    if not all(hasattr(model, a) for a in ("forward", "backward", "params", "grads", "weights")):
+        raise TypeError(f"model must be a reglab Sequential (or MultiHead), "
+                        f"got {type(model).__name__}")
+    Xb = check_array("Xb", Xb)
+    yb = np.asarray(yb)
+    if yb.ndim == 0 or yb.shape[0] != Xb.shape[0]:
+        raise ValueError(f"yb must have as many rows as Xb {Xb.shape}, got shape {yb.shape}")
+    check_callable("loss", loss, "a function (prediction, y) -> (value, grad)")
+    _check_optimizer(optimizer)
+    if penalty is not None:
+        check_instance("penalty", penalty, Penalty, "a reglab Penalty (e.g. L2(lam)) or None")
+    m = check_int("m", m, low=1)
+    if rng is not None:  # None is fine for a model without dropout; Dropout asks for one
+        check_rng("rng", rng)
+    return _train_step(model, Xb, yb, loss, optimizer, penalty, m, rng)[0]
 
 
-def _step(model, Xb, yb, loss, optimizer, penalty, m, rng) -> tuple[float, np.ndarray]:
-    """:func:`train_step`, also returning the training-mode output (B, k) it computed."""
-    out = model.forward(Xb, train=True, rng=rng)
+def _train_step(model, Xb, yb, loss, optimizer, penalty, m, rng) -> tuple[float, np.ndarray]:
+    """:func:`train_step` on checked arguments, also returning the training-mode output (B, k)
+    it computed: the model and the optimizer run unchecked."""
+    if isinstance(model, Sequential):
+        out = model._forward(Xb, True, rng)
+    else:
+        out = model.forward(Xb, train=True, rng=rng)
     value, dout = loss(out, yb)
     if not math.isfinite(value):
         return value, out
@@ -386,8 +445,27 @@ def _step(model, Xb, yb, loss, optimizer, penalty, m, rng) -> tuple[float, np.nd
     if penalty is not None:
         for k, W in model.weights().items():
             model.grads[k] += penalty.grad(W, m)
-    optimizer.step(model.params, model.grads)
+    getattr(optimizer, "_step_unchecked", optimizer.step)(model.params, model.grads)
     return value, out
+
+
+def _check_optimizer(optimizer) -> None:
+    """An optimizer instance with a ``step(params, grads)`` method (a class gets a hint)."""
+    check_has_method("optimizer", optimizer, "step",
+                     "an optimizer with a step(params, grads) method, e.g. SGD(0.1)")
+
+
+def _check_monitor(name: str, callback, val, classification: bool) -> None:
+    """Refuse, before training, an EarlyStopping whose metric fit will not record."""
+    monitor = getattr(callback, "monitor", None) if isinstance(callback, EarlyStopping) else None
+    if monitor is None:
+        return
+    if monitor.startswith("val") and val is None:
+        raise ValueError(f"{name} EarlyStopping(monitor={monitor!r}) needs validation data: "
+                         f"pass val=(X, y) to fit, or monitor a training metric")
+    if monitor.endswith("acc") and not classification:
+        raise ValueError(f"{name} EarlyStopping(monitor={monitor!r}) needs class labels, but "
+                         f"the targets are real numbers (no accuracy): monitor a loss")
 
 
 def _record(history, model, epoch, train, val, loss, penalty, m):
