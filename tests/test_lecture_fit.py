@@ -181,9 +181,6 @@ CHECKS = {"plan": plan_problems, "core": core_problems, "cell_sizes": cell_size_
 # Known misfits of notebooks 07-14 (each to be fixed by trimming the notebook, not the
 # test). strict: the test fails as soon as the notebook fits, so the entry gets removed.
 KNOWN = {
-    ("07", "core"): "core: 1,855 words of markdown",
-    ("08", "core"): "core: 2,171 words of markdown",
-    ("09", "core"): "core: 1,888 words of markdown and 257 code lines",
     ("10", "core"): "core: 2,143 words of markdown",
     ("11", "core"): "core: 2,047 words of markdown and 266 code lines",
     ("12", "core"): "core: 1,864 words of markdown",
