@@ -200,3 +200,17 @@ def test_the_audit_leaves_the_saved_image_intact(tmp_path):
     use_style()
     plt.close("all")
     assert sizes[True] == sizes[False]
+
+
+@pytest.mark.parametrize("loc, covered", [("center", True), ("upper right", False)])
+def test_a_legend_over_a_many_point_scatter_is_found(loc, covered):
+    fig, ax = plt.subplots()
+    rng = np.random.default_rng(0)
+    ax.scatter(rng.uniform(0, 0.4, 50), rng.uniform(0, 0.4, 50), color=TRAIN_COLOR,
+               label="training points")
+    ax.scatter([0.5], [0.5], color=VAL_COLOR, label="a validation point")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="x (-)", ylabel="y (-)")
+    ax.legend(loc=loc)
+    problems = figure_problems(fig)
+    plt.close(fig)
+    assert any("covers plotted data" in p for p in problems) == covered, problems

@@ -160,8 +160,8 @@ def _covers_data(ax, box, renderer) -> bool:
                 return True
     for coll in ax.collections:
         if isinstance(coll, PathCollection) and len(coll.get_offsets()):
-            points = coll.get_offset_transform().transform(coll.get_offsets())
-            if np.any(box.contains(points[:, 0], points[:, 1])):
+            x, y = coll.get_offset_transform().transform(coll.get_offsets()).T
+            if np.any((box.x0 <= x) & (x <= box.x1) & (box.y0 <= y) & (y <= box.y1)):
                 return True
     return False
 
