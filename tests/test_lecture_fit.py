@@ -184,7 +184,6 @@ KNOWN = {
     ("07", "core"): "core: 1,855 words of markdown",
     ("08", "core"): "core: 2,171 words of markdown",
     ("09", "core"): "core: 1,888 words of markdown and 257 code lines",
-    ("12", "core"): "core: 1,864 words of markdown",
 }
 
 
