@@ -178,21 +178,6 @@ def predict_problems(nb) -> list[str]:
 CHECKS = {"plan": plan_problems, "core": core_problems, "cell_sizes": cell_size_problems,
           "predict_then_run": predict_problems}
 
-# Known misfits of notebooks 07-14 (each to be fixed by trimming the notebook, not the
-# test). strict: the test fails as soon as the notebook fits, so the entry gets removed.
-KNOWN = {
-    ("10", "core"): "core: 2,143 words of markdown",
-    ("11", "core"): "core: 2,047 words of markdown and 266 code lines",
-    ("12", "core"): "core: 1,864 words of markdown",
-}
-
-
-def _params(check: str):
-    for path in NOTEBOOKS:
-        reason = KNOWN.get((path.name[:2], check))
-        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-        yield pytest.param(path, id=path.stem, marks=marks)
-
 
 def _assert_fits(path: Path, check: str):
     problems = CHECKS[check](nbformat.read(path, as_version=4))
@@ -203,22 +188,22 @@ def test_every_topic_notebook_is_covered():
     assert len(NOTEBOOKS) >= 15 and NOTEBOOKS[0].name.startswith("00_")
 
 
-@pytest.mark.parametrize("path", _params("plan"))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_plan(path):
     _assert_fits(path, "plan")
 
 
-@pytest.mark.parametrize("path", _params("core"))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_core_and_going_further(path):
     _assert_fits(path, "core")
 
 
-@pytest.mark.parametrize("path", _params("cell_sizes"))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_no_wall_cells(path):
     _assert_fits(path, "cell_sizes")
 
 
-@pytest.mark.parametrize("path", _params("predict_then_run"))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_predict_then_run(path):
     _assert_fits(path, "predict_then_run")
 
