@@ -28,6 +28,7 @@ from reglab.playground import (
     make_data,
     scenario,
 )
+from reglab.plots import figure_problems
 from reglab.train import TrainingDiverged
 
 SMALL = Config(n_points=60, width=8, depth=2, max_epochs=30)
@@ -239,6 +240,16 @@ def test_figure_draws_every_panel():
     assert figure._repr_png_() == after  # displayed in a notebook as the last frame
     assert figure.ax_loss.get_xlabel() == "epoch" and figure.ax_hist.get_ylabel()
 
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_scenario_frame_follows_the_figure_rules(name):
+    # the frames are drawn without pyplot, so use_style(audit=True) cannot see them
+    session = Session(scenario(name))
+    figure = PlaygroundFigure()
+    session.run(3)
+    figure.draw(session)
+    assert figure_problems(figure.figure) == []
 
 # ------------------------------------------------------------------ the app, driven by its widgets
 

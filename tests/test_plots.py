@@ -43,6 +43,21 @@ def test_plot_history_skips_missing_validation():
     plt.close("all")
 
 
+def test_plot_history_draws_only_the_evaluated_epochs_of_a_sparse_evaluation():
+    # fit(..., eval_every=2) over 5 epochs: validation at epochs 2, 4 and 5 (1-based)
+    hist = History(train_loss=[3, 2, 1.5, 1.2, 1], val_loss=[None, 2.5, None, 2.4, 2.6],
+                   train_acc=[0.1, 0.3, 0.5, 0.7, 0.9], val_acc=[None, 0.3, None, 0.4, 0.5],
+                   penalty=[0] * 5, train_metrics="running", eval_epochs=[1, 3, 4])
+    ax = plot_history(hist)
+    train, val = ax.get_lines()
+    np.testing.assert_array_equal(val.get_xdata(), [2, 4, 5])
+    np.testing.assert_array_equal(val.get_ydata(), [2.5, 2.4, 2.6])
+    assert val.get_marker() == "o" and train.get_marker() in ("None", "", None)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "training (running mean)", "validation"]
+    plt.close("all")
+
+
 def test_plot_decision_boundary_uses_the_predictions():
     X = np.array([[-1.0, 0.0], [1.0, 0.0]])
     ax = plot_decision_boundary(lambda P: (P[:, 0] > 0).astype(int), X, [0, 1], resolution=20)

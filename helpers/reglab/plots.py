@@ -57,7 +57,9 @@ def plot_history(history, metric: str = "loss", ax=None, title: str | None = Non
     """Training and validation ``metric`` ("loss" or "acc") per epoch of a History.
 
     ``mark_epoch`` (0-based) draws a dashed vertical line, e.g. the early-stopping
-    point. Epochs are numbered from 1 on the x axis.
+    point. Epochs are numbered from 1 on the x axis. Epochs that were not evaluated
+    (``fit(..., eval_every=k)``) are skipped and the evaluated ones marked; training
+    metrics that are running means over the epoch's minibatches say so in the legend.
     """
     if metric not in ("loss", "acc"):
         raise ValueError(f"metric must be 'loss' or 'acc', got {metric!r}")
@@ -66,11 +68,16 @@ def plot_history(history, metric: str = "loss", ax=None, title: str | None = Non
         check_int("mark_epoch", mark_epoch, low=0)
     ax = _axes(ax)
     epochs = np.arange(1, history.epochs + 1)
+    running = getattr(history, "train_metrics", "full") == "running"
+    labels = {"train": "training (running mean)" if running else "training",
+              "val": "validation"}
     for split, color in (("train", TRAIN_COLOR), ("val", VAL_COLOR)):
-        values = getattr(history, f"{split}_{metric}")
-        if values and values[0] is not None:
-            label = "training" if split == "train" else "validation"
-            ax.plot(epochs, values, color=color, label=label)
+        values = getattr(history, f"{split}_{metric}")  # None: an epoch not evaluated
+        points = [(e, v) for e, v in zip(epochs, values, strict=True) if v is not None]
+        if points:
+            x, values = zip(*points, strict=True)
+            ax.plot(x, values, color=color, label=labels[split],
+                    marker="o" if len(points) < history.epochs else None)
     if mark_epoch is not None:
         ax.axvline(mark_epoch + 1, color="gray", linestyle="--", label="stop")
     ax.set_xlabel("epoch")
