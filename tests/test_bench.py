@@ -28,8 +28,10 @@ def test_bench_quick_run_reports_ratio():
     assert float(lines[-1].split("=")[1]) > 0
     assert re.search(r"^fit vs a bare train_step loop: .*same final parameters: checked$",
                      proc.stdout, re.M), proc.stdout
-    assert re.search(r"^  fit at its defaults .*: \d+\.\d\d \(goal <= 1\.10\)$", proc.stdout,
-                     re.M), proc.stdout
+    goals = re.findall(r"^  fit at its defaults (.*): \d+\.\d\d \(goal <= 1\.10\)$", proc.stdout,
+                       re.M)
+    assert len(goals) == 2 and "no validation" in goals[0] and "with validation" in goals[1], \
+        proc.stdout
     if importlib.util.find_spec("torch") is not None:
         assert re.search(r"^  pytorch eager / reglab within each round, median over rounds: "
                          r"\d+\.\d\d", proc.stdout, re.M), proc.stdout
