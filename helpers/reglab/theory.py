@@ -7,7 +7,7 @@ Near a minimum θ̂ the empirical risk is approximately quadratic,
 with H the (symmetric, positive semi-definite) Hessian at θ̂. Adding a penalty to
 this model has exact solutions, collected here so that the notebooks can check
 training results against them. The penalties below are written on θ directly,
-(λ′/2)‖θ‖² and λ′‖θ‖₁, with λ′ the penalty on a mean cost (the LMU slides' λ′,
+(λ′/2)‖θ‖² and λ′‖θ‖₁, with λ′ the penalty on a mean cost (the LMU slides' λ,
 Goodfellow et al.'s α in chapter 7); in our λ/2m convention for a cost (1/m)ΣL,
 λ′ = λ/m (L2) and λ′ = λ/2m (L1). α is the learning rate, σᵢ the eigenvalues of H.
 
