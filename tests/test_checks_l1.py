@@ -62,7 +62,7 @@ def test_l1_quadratic_solution_minimizes_the_objective():
 
 
 def test_proximal_step_is_reglab_proximal_l1():
-    """soft_threshold(W − ε·g, ε·λ/2m) is one step of reglab.ProximalL1(SGD(ε), λ, m)."""
+    """soft_threshold(W − α·g, α·λ/2m) is one step of reglab.ProximalL1(SGD(α), λ, m)."""
     from reglab import SGD, ProximalL1
 
     rng = np.random.default_rng(1)

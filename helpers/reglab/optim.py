@@ -190,8 +190,9 @@ class SGD(Optimizer):
     r"""Plain (minibatch) gradient descent, :math:`\theta \leftarrow \theta - \alpha g`.
 
     Plain text: p -= lr * g. For a learning rate α_k that changes with the step k
-    (algorithm 8.1 with a decaying ε_k), wrap it: ``Scheduled(SGD(lr), schedule)`` from
-    :mod:`reglab.schedules`. (Goodfellow et al., algorithm 8.1.)
+    (algorithm 8.1 with a decaying α_k, the book's ε_k), wrap it:
+    ``Scheduled(SGD(lr), schedule)`` from :mod:`reglab.schedules`. (Goodfellow et al.,
+    algorithm 8.1.)
     """
 
     def _update(self, theta, g):

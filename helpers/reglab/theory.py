@@ -7,8 +7,9 @@ Near a minimum θ̂ the empirical risk is approximately quadratic,
 with H the (symmetric, positive semi-definite) Hessian at θ̂. Adding a penalty to
 this model has exact solutions, collected here so that the notebooks can check
 training results against them. The penalties below are written on θ directly,
-(α/2)‖θ‖² and α‖θ‖₁, as in the LMU slides and Goodfellow et al., chapter 7; in
-our λ/2m convention for a cost (1/m)ΣL, α = λ/m (L2) and α = λ/2m (L1).
+(λ′/2)‖θ‖² and λ′‖θ‖₁, with λ′ the penalty on a mean cost (the LMU slides' λ,
+Goodfellow et al.'s α in chapter 7); in our λ/2m convention for a cost (1/m)ΣL,
+λ′ = λ/m (L2) and λ′ = λ/2m (L1). α is the learning rate, σᵢ the eigenvalues of H.
 
 Shapes: θ, θ̂ (n,), H (n, n), H_diag (n,).
 """
@@ -27,11 +28,13 @@ def _check_hessian(H) -> np.ndarray:
     return H
 
 
-def ridge_solution(H, theta_hat, alpha: float) -> np.ndarray:
-    r"""Minimizer of the quadratic model plus (α/2)‖θ‖²: θ̃ = (H + αI)⁻¹ H θ̂.
+def ridge_solution(H, theta_hat, lam_prime: float) -> np.ndarray:
+    r"""Minimizer of the quadratic model plus (λ′/2)‖θ‖²: θ̃ = (H + λ′I)⁻¹ H θ̂.
 
-    .. math:: \tilde\theta = (H + \alpha I)^{-1} H \hat\theta
-              = Q(\Sigma + \alpha I)^{-1}\Sigma Q^\top \hat\theta
+    .. math:: \tilde\theta = (H + \lambda' I)^{-1} H \hat\theta
+              = Q(\Sigma + \lambda' I)^{-1}\Sigma Q^\top \hat\theta
+
+    with H = QΣQᵀ, Σ = diag(σᵢ).
 
     Shapes: H (n, n), theta_hat (n,) -> (n,).
     """
@@ -40,21 +43,21 @@ def ridge_solution(H, theta_hat, alpha: float) -> np.ndarray:
     if H.shape[0] != theta_hat.size:
         raise ValueError(f"theta_hat must have shape ({H.shape[0]},) to match H {H.shape}, "
                          f"got {theta_hat.shape}")
-    alpha = check_real("alpha", alpha, low=0)
-    return np.linalg.solve(H + alpha * np.eye(len(H)), H @ theta_hat)
+    lam_prime = check_real("lam_prime", lam_prime, low=0)
+    return np.linalg.solve(H + lam_prime * np.eye(len(H)), H @ theta_hat)
 
 
-def shrinkage_factors(H, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    r"""Eigenvalues σᵢ of H, eigenvectors Q, and factors σᵢ/(σᵢ + α) of weight decay.
+def shrinkage_factors(H, lam_prime: float) -> tuple[np.ndarray, np.ndarray]:
+    r"""Eigenvalues σᵢ of H, eigenvectors Q, and factors σᵢ/(σᵢ + λ′) of weight decay.
 
     Weight decay rescales the component of θ̂ along the i-th eigenvector of H by
-    σᵢ/(σᵢ + α): almost 1 along steep directions (σᵢ ≫ α), almost 0 along flat ones.
+    σᵢ/(σᵢ + λ′): almost 1 along steep directions (σᵢ ≫ λ′), almost 0 along flat ones.
     Returns (factors (n,), Q (n, n)), eigenvalues in ascending order.
     """
     H = _check_hessian(H)
-    alpha = check_real("alpha", alpha, low=0)
+    lam_prime = check_real("lam_prime", lam_prime, low=0)
     sigma, Q = np.linalg.eigh(H)
-    return sigma / (sigma + alpha), Q
+    return sigma / (sigma + lam_prime), Q
 
 
 def soft_threshold(x, threshold):
@@ -84,11 +87,11 @@ def _soft_threshold(x: np.ndarray, threshold) -> np.ndarray:
     return np.sign(x) * np.maximum(np.abs(x) - threshold, 0.0)
 
 
-def lasso_solution_diagonal(theta_hat, H_diag, alpha: float) -> np.ndarray:
-    r"""Minimizer of the quadratic model with diagonal Hessian plus α‖θ‖₁.
+def lasso_solution_diagonal(theta_hat, H_diag, lam_prime: float) -> np.ndarray:
+    r"""Minimizer of the quadratic model with diagonal Hessian plus λ′‖θ‖₁.
 
     .. math:: \theta_i = \mathrm{sign}(\hat\theta_i)
-              \max\left(|\hat\theta_i| - \frac{\alpha}{H_{ii}}, 0\right)
+              \max\left(|\hat\theta_i| - \frac{\lambda'}{H_{ii}}, 0\right)
 
     Shapes: theta_hat (n,), H_diag (n,) with every H_ii > 0 -> (n,).
     """
@@ -97,16 +100,16 @@ def lasso_solution_diagonal(theta_hat, H_diag, alpha: float) -> np.ndarray:
     if H_diag.shape != theta_hat.shape or np.any(H_diag <= 0):
         raise ValueError(f"H_diag must be positive with the shape of theta_hat {theta_hat.shape}, "
                          f"got {H_diag} of shape {H_diag.shape}")
-    alpha = check_real("alpha", alpha, low=0)
-    return soft_threshold(theta_hat, alpha / H_diag)
+    lam_prime = check_real("lam_prime", lam_prime, low=0)
+    return soft_threshold(theta_hat, lam_prime / H_diag)
 
 
 def gradient_descent_on_quadratic(H, theta_hat, lr: float, steps: int, theta0=None):
-    r"""Iterates of gradient descent on the quadratic model, θ ← θ − ε H (θ − θ̂).
+    r"""Iterates of gradient descent on the quadratic model, θ ← θ − α H (θ − θ̂), α = ``lr``.
 
     Returns the trajectory (steps + 1, n), starting at ``theta0`` (default 0).
-    Stopping after τ steps from 0 is close to an L2 penalty with α ≈ 1/(τε):
-    see :func:`early_stopping_alpha`.
+    Stopping after τ steps from 0 is close to an L2 penalty with λ′ ≈ 1/(τα):
+    see :func:`early_stopping_lam_prime`.
     """
     H = _check_hessian(H)
     theta_hat = check_array("theta_hat", theta_hat, ndim=1)
@@ -123,11 +126,12 @@ def gradient_descent_on_quadratic(H, theta_hat, lr: float, steps: int, theta0=No
     return np.array(path)
 
 
-def early_stopping_alpha(lr: float, steps: int) -> float:
-    r"""The L2 strength that τ steps of gradient descent with step ε imitate: α ≈ 1/(τε).
+def early_stopping_lam_prime(lr: float, steps: int) -> float:
+    r"""The L2 strength that τ steps of gradient descent with learning rate α imitate: λ′ ≈ 1/(τα).
 
-    From matching (I − εΛ)^τ with (Λ + αI)⁻¹α eigenvalue by eigenvalue for small
-    εσᵢ and σᵢ ≪ α (Goodfellow et al., section 7.8).
+    From matching (I − αΣ)^τ with (Σ + λ′I)⁻¹λ′ eigenvalue by eigenvalue for small
+    ασᵢ and σᵢ ≪ λ′ (Goodfellow et al., section 7.8, with their ε, Λ and α written
+    α, Σ and λ′ here). In our convention, λ = mλ′ ≈ m/(τα).
     """
     lr = check_real("lr", lr, low=0, low_open=True)
     steps = check_int("steps", steps, low=1)
