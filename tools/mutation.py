@@ -57,7 +57,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "helpers" / "reglab"
 EQUIVALENT_FILE = ROOT / "tools" / "mutation_equivalent.txt"
 
-# Module -> the unit tests that exercise it (test files under tests/).
+# Module -> the unit tests that exercise it (test files under tests/); test_formulas.py,
+# the tests written against surviving mutants, runs first for every module.
 CORE = ["test_gradients.py", "test_properties.py"]
 MODULE_TESTS = {
     "layers": [*CORE, "test_dropout.py", "test_train.py"],
@@ -347,8 +348,9 @@ def _run_tests(helpers: Path, tests: list[str]) -> int:
     fd = os.open(os.devnull, os.O_WRONLY)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
+    paths = [str(ROOT / "tests" / t) for t in ["test_formulas.py", *tests]]
     return pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-p", "no:nbval", "-o", "addopts=",
-                        "--rootdir", str(ROOT), *[str(ROOT / "tests" / t) for t in tests]])
+                        "--rootdir", str(ROOT), *paths])
 
 
 class Pool:

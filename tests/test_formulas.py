@@ -1,0 +1,76 @@
+"""Properties of the formulas that mutation testing (tools/mutation.py) showed untested.
+
+Each test states a property of the math, so that changing the formula in the package
+(a scale, a sign, a boundary) fails it.
+"""
+
+import numpy as np
+import pytest
+
+from reglab import L2, SGD, Dense, ReLU, Sequential, Tanh, softmax_cross_entropy
+from reglab.layers import is_weight
+from reglab.train import train_step
+
+# ---------------------------------------------------------------- layers
+
+@pytest.mark.parametrize("init, variance", [("he", lambda n_in, n_out: 2 / n_in),
+                                            ("xavier", lambda n_in, n_out: 2 / (n_in + n_out))])
+def test_initial_weights_have_the_he_and_xavier_variance(init, variance):
+    # 40 000 draws: the sample variance is within ~0.7 % (one standard error) of the
+    # true one, so 5 % separates the right scale from a wrong factor (e.g. √2 on the std).
+    n_in, n_out = 100, 400
+    W = Dense(n_in, n_out, rng=np.random.default_rng(0), init=init).params["W"]
+    assert abs(W.mean()) < 0.01 * np.sqrt(variance(n_in, n_out))
+    assert W.var() == pytest.approx(variance(n_in, n_out), rel=0.05)
+
+
+def test_relu_is_max_of_z_and_zero_with_zero_slope_at_zero():
+    z = np.array([[-1.0, 0.0, 0.25, 1.0, 3.0]])
+    relu = ReLU()
+    np.testing.assert_array_equal(relu.forward(z), np.maximum(z, 0.0))
+    np.testing.assert_array_equal(relu.backward(np.ones_like(z)), [[0.0, 0.0, 1.0, 1.0, 1.0]])
+
+
+def test_is_weight_picks_the_weight_matrices_only():
+    assert is_weight("W") and is_weight("3.W") and is_weight("1.2.W")
+    assert not is_weight("b") and not is_weight("3.b") and not is_weight("0.Wb")
+
+
+def test_predict_is_the_argmax_or_the_sign_of_a_single_logit(rng):
+    X = rng.standard_normal((30, 3))
+    multi = Sequential([Dense(3, 4, rng=rng)])
+    np.testing.assert_array_equal(multi.predict(X), np.argmax(multi.forward(X), axis=1))
+    single = Sequential([Dense(3, 1, rng=rng)])
+    logit = single.forward(X)[:, 0]
+    np.testing.assert_array_equal(single.predict(X), (logit > 0).astype(int))
+    single.params["0.b"][...] = -(X[:1] @ single.params["0.W"])[0]
+    assert single.predict(X[:1])[0] == 0    # a logit of exactly 0 is class 0
+
+
+def test_backward_without_input_gradient_through_a_model_without_parameters():
+    model = Sequential([Tanh()])
+    x = np.array([[0.5, -2.0]])
+    model.forward(x)
+    assert model.backward(np.ones_like(x), input_grad=False) is None
+    np.testing.assert_allclose(model.backward(np.ones_like(x)), 1 - np.tanh(x) ** 2)
+
+
+# ---------------------------------------------------------------- train
+
+def test_train_step_penalty_uses_the_training_set_size_not_the_batch_size(rng):
+    # A step on a batch of B = 5 rows of a training set of m = 40: the weights move by
+    # lr·(∂L_batch/∂W + (λ/m)·W), the gradient of the λ/2m penalty; biases are not penalized.
+    m, B, lr, lam = 40, 5, 0.1, 3.0
+    model = Sequential([Dense(4, 3, rng=rng), ReLU(), Dense(3, 2, rng=rng)])
+    Xb, yb = rng.standard_normal((B, 4)), rng.integers(0, 2, B)
+    model.forward(Xb, train=True, rng=rng)
+    model.backward(softmax_cross_entropy(model.forward(Xb), yb)[1])
+    data_grads = {k: g.copy() for k, g in model.grads.items()}
+    before = {k: p.copy() for k, p in model.params.items()}
+
+    train_step(model, Xb, yb, loss=softmax_cross_entropy, optimizer=SGD(lr), penalty=L2(lam),
+               m=m, rng=rng)
+
+    for k, p in model.params.items():
+        decay = lam / m * before[k] if is_weight(k) else 0.0
+        np.testing.assert_allclose(p, before[k] - lr * (data_grads[k] + decay), rtol=1e-12)
