@@ -9,7 +9,7 @@ import pytest
 
 from reglab import L2, SGD, Dense, ReLU, Sequential, Tanh, softmax_cross_entropy
 from reglab.layers import is_weight
-from reglab.train import train_step
+from reglab.train import Callback, accuracy, fit, train_step
 
 # ---------------------------------------------------------------- layers
 
@@ -74,3 +74,25 @@ def test_train_step_penalty_uses_the_training_set_size_not_the_batch_size(rng):
     for k, p in model.params.items():
         decay = lam / m * before[k] if is_weight(k) else 0.0
         np.testing.assert_allclose(p, before[k] - lr * (data_grads[k] + decay), rtol=1e-12)
+
+
+def test_accuracy_of_one_logit_is_its_sign_and_of_several_the_argmax():
+    # one output: class 1 when the logit is > 0 (a logit of 0 is class 0)
+    assert accuracy(np.array([[-1.0], [0.0], [2.0]]), np.array([0, 0, 1])) == 1.0
+    assert accuracy(np.array([[-1.0], [0.0], [2.0]]), np.array([1, 1, 1])) == pytest.approx(1 / 3)
+    logits = np.array([[0.1, 0.7, 0.2], [3.0, 1.0, 0.0], [0.0, 0.0, 5.0], [1.0, 2.0, 0.0]])
+    assert accuracy(logits, np.array([1, 0, 0, 0])) == 0.5
+    assert accuracy(logits, np.array([[1], [0], [2], [1]])) == 1.0   # labels as a column
+
+
+def test_fit_records_the_penalty_with_the_training_set_size_and_runs_every_epoch(rng):
+    X, y = rng.standard_normal((24, 3)), rng.integers(0, 2, 24)
+    model = Sequential([Dense(3, 2, rng=rng)])
+    penalty = L2(5.0)
+    hist = fit(model, (X, y), loss=softmax_cross_entropy, optimizer=SGD(0.1), epochs=3,
+               rng=rng, penalty=penalty, batch_size=8, callbacks=[Callback()], progress=False)
+    assert hist.epochs == 3                       # a plain Callback never stops training
+    assert hist.penalty[-1] == pytest.approx(penalty.value(model.weights().values(), 24))
+    plain = fit(model, (X, y), loss=softmax_cross_entropy, optimizer=SGD(0.1), epochs=2,
+                rng=rng, progress=False)
+    assert plain.penalty == [0.0, 0.0]

@@ -463,9 +463,10 @@ def main(argv=None) -> int:
                 counts[key] += 1
                 if outcome == "survived":
                     survivors.append(mut)
+                    print(f"  survived {mut.module}.py:{mut.line}: {mut.ident}", flush=True)
                 elif key == "error":
                     errors.append((mut, outcome))
-                if args.verbose:
+                if args.verbose and outcome != "survived":
                     print(f"  {outcome:8s} {mut.module}.py:{mut.line}: {mut.ident}")
             print(f"{module:14s} {len(mutants):4d} mutants, "
                   f"{sum(m in survivors for m in todo):3d} surviving "
