@@ -7,9 +7,19 @@ Each test states a property of the math, so that changing the formula in the pac
 import numpy as np
 import pytest
 
-from reglab import L2, SGD, Dense, ReLU, Sequential, Tanh, softmax_cross_entropy
+from reglab import (
+    L2,
+    SGD,
+    Dense,
+    Dropout,
+    ElasticNet,
+    ReLU,
+    Sequential,
+    Tanh,
+    softmax_cross_entropy,
+)
 from reglab.layers import is_weight
-from reglab.train import Callback, accuracy, fit, train_step
+from reglab.train import Callback, EarlyStopping, History, accuracy, fit, train_step
 
 # ---------------------------------------------------------------- layers
 
@@ -78,8 +88,9 @@ def test_train_step_penalty_uses_the_training_set_size_not_the_batch_size(rng):
 
 def test_accuracy_of_one_logit_is_its_sign_and_of_several_the_argmax():
     # one output: class 1 when the logit is > 0 (a logit of 0 is class 0)
-    assert accuracy(np.array([[-1.0], [0.0], [2.0]]), np.array([0, 0, 1])) == 1.0
-    assert accuracy(np.array([[-1.0], [0.0], [2.0]]), np.array([1, 1, 1])) == pytest.approx(1 / 3)
+    single = np.array([[-1.0], [0.0], [0.5], [2.0]])
+    assert accuracy(single, np.array([0, 0, 1, 1])) == 1.0
+    assert accuracy(single, np.array([1, 1, 1, 1])) == 0.5
     logits = np.array([[0.1, 0.7, 0.2], [3.0, 1.0, 0.0], [0.0, 0.0, 5.0], [1.0, 2.0, 0.0]])
     assert accuracy(logits, np.array([1, 0, 0, 0])) == 0.5
     assert accuracy(logits, np.array([[1], [0], [2], [1]])) == 1.0   # labels as a column
@@ -96,3 +107,47 @@ def test_fit_records_the_penalty_with_the_training_set_size_and_runs_every_epoch
     plain = fit(model, (X, y), loss=softmax_cross_entropy, optimizer=SGD(0.1), epochs=2,
                 rng=rng, progress=False)
     assert plain.penalty == [0.0, 0.0]
+
+
+def test_train_step_trains_with_dropout_on_and_the_given_rng():
+    # the step is the gradient of the network with the dropout mask that rng draws
+    rng = np.random.default_rng(7)
+    model = Sequential([Dense(5, 6, rng=rng), Dropout(0.5), Dense(6, 3, rng=rng)])
+    Xb, yb = rng.standard_normal((4, 5)), rng.integers(0, 3, 4)
+    before = {k: p.copy() for k, p in model.params.items()}
+    model.backward(softmax_cross_entropy(model.forward(Xb, train=True,
+                                                       rng=np.random.default_rng(3)), yb)[1])
+    expected = {k: before[k] - 0.5 * g for k, g in model.grads.items()}
+    train_step(model, Xb, yb, loss=softmax_cross_entropy, optimizer=SGD(0.5), penalty=None,
+               m=4, rng=np.random.default_rng(3))
+    for k, p in model.params.items():
+        np.testing.assert_allclose(p, expected[k], rtol=1e-12)
+    assert not np.allclose(model.layers[1].mask, 1.0)
+
+
+@pytest.mark.parametrize("monitor, sign", [("val_loss", 1.0), ("val_acc", -1.0)])
+def test_early_stopping_improvement_is_strictly_more_than_min_delta(monitor, sign):
+    # a loss that drops (an accuracy that rises) by 0.6 < min_delta = 1, then stays equal:
+    # no epoch improves on the first, so training stops after `patience` epochs
+    es = EarlyStopping(patience=2, min_delta=1.0, monitor=monitor, restore_best=False)
+    es.on_train_begin(None)
+    hist, stops = History(), []
+    for value in [0.0, -0.6, -0.6]:
+        getattr(hist, monitor).append(sign * value)
+        stops.append(es.on_epoch_end(len(stops), hist, None))
+    assert stops == [False, False, True] and es.best_epoch == 0
+    es = EarlyStopping(patience=1, monitor=monitor, restore_best=False)   # min_delta = 0
+    es.on_train_begin(None)
+    hist = History()
+    getattr(hist, monitor).extend([0.3, 0.3])
+    assert [es.on_epoch_end(0, hist, None), es.on_epoch_end(1, hist, None)] == [False, True]
+    assert es.best_epoch == 0                     # an equal value is no improvement
+
+
+# ---------------------------------------------------------------- penalties
+
+def test_elastic_net_gradient_is_zero_at_zero_weights_and_mixes_l1_and_l2():
+    W = np.array([[0.0, -2.0], [0.5, 0.0]])
+    lam, m, r = 4.0, 8, 0.25
+    expected = lam / (2 * m) * (r * np.sign(W) + 2 * (1 - r) * W)
+    np.testing.assert_array_equal(ElasticNet(lam, l1_ratio=r).grad(W, m), expected)
