@@ -18,6 +18,7 @@ from reglab import (
     Tanh,
     softmax_cross_entropy,
 )
+from reglab.gradcheck import numerical_gradient, relative_error
 from reglab.layers import is_weight
 from reglab.train import Callback, EarlyStopping, History, accuracy, fit, train_step
 
@@ -151,3 +152,22 @@ def test_elastic_net_gradient_is_zero_at_zero_weights_and_mixes_l1_and_l2():
     lam, m, r = 4.0, 8, 0.25
     expected = lam / (2 * m) * (r * np.sign(W) + 2 * (1 - r) * W)
     np.testing.assert_array_equal(ElasticNet(lam, l1_ratio=r).grad(W, m), expected)
+
+
+# ---------------------------------------------------------------- gradcheck
+
+def test_numerical_gradient_is_the_central_difference_and_restores_x():
+    x = np.array([[0.5, -1.0, 2.0]])
+    start = x.copy()
+    grad = numerical_gradient(lambda: float(np.sum(x**3)), x, h=1e-4)
+    np.testing.assert_allclose(grad, 3 * start**2, rtol=1e-7)   # O(h²) error: 1e-8
+    np.testing.assert_array_equal(x, start)
+
+
+def test_relative_error_is_zero_one_and_scale_free():
+    a, b = np.array([3.0, -4.0]), np.array([1.0, 2.0])
+    assert relative_error(a, a) == 0.0 and relative_error(a, -a) == 1.0
+    expected = np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))
+    for scale in (1e-8, 1.0, 1e8):
+        assert relative_error(scale * a, scale * b) == pytest.approx(expected, rel=1e-12)
+    assert relative_error(np.zeros(2), np.zeros(2)) == 0.0
