@@ -20,6 +20,7 @@ from reglab import (
 )
 from reglab.gradcheck import numerical_gradient, relative_error
 from reglab.layers import is_weight
+from reglab.schedules import Scheduled
 from reglab.train import Callback, EarlyStopping, History, accuracy, fit, train_step
 
 # ---------------------------------------------------------------- layers
@@ -171,3 +172,16 @@ def test_relative_error_is_zero_one_and_scale_free():
     for scale in (1e-8, 1.0, 1e8):
         assert relative_error(scale * a, scale * b) == pytest.approx(expected, rel=1e-12)
     assert relative_error(np.zeros(2), np.zeros(2)) == 0.0
+
+
+# ---------------------------------------------------------------- schedules
+
+def test_reset_of_a_scheduled_optimizer_restores_the_rate_of_step_zero():
+    opt = Scheduled(SGD(1.0), lambda k: 1.0 / (k + 1))    # a new rate at every step
+    p, g = {"w": np.zeros(1)}, {"w": np.ones(1)}
+    assert opt.lr == 1.0
+    opt.step(p, g)
+    opt.step(p, g)
+    assert opt.lr == 0.5                                  # the rate of step k = 1
+    opt.reset()
+    assert opt.lr == 1.0
