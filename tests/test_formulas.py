@@ -18,6 +18,7 @@ from reglab import (
     Tanh,
     softmax_cross_entropy,
 )
+from reglab.activity import fraction_inactive
 from reglab.gradcheck import numerical_gradient, relative_error
 from reglab.layers import is_weight
 from reglab.schedules import Scheduled
@@ -185,3 +186,11 @@ def test_reset_of_a_scheduled_optimizer_restores_the_rate_of_step_zero():
     assert opt.lr == 0.5                                  # the rate of step k = 1
     opt.reset()
     assert opt.lr == 1.0
+
+
+# ---------------------------------------------------------------- activity
+
+def test_fraction_inactive_counts_small_values_of_either_sign():
+    H = np.array([[-5.0, -1e-4, 0.0, 1e-4], [2.0, -2.0, 3.0, -3.0]])
+    assert fraction_inactive(H) == 1 / 8
+    assert fraction_inactive(H, tol=1e-3) == 3 / 8
