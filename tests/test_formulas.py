@@ -19,6 +19,7 @@ from reglab import (
     softmax_cross_entropy,
 )
 from reglab.activity import fraction_inactive
+from reglab.adversarial import fgsm
 from reglab.gradcheck import numerical_gradient, relative_error
 from reglab.layers import is_weight
 from reglab.schedules import Scheduled
@@ -194,3 +195,16 @@ def test_fraction_inactive_counts_small_values_of_either_sign():
     H = np.array([[-5.0, -1e-4, 0.0, 1e-4], [2.0, -2.0, 3.0, -3.0]])
     assert fraction_inactive(H) == 1 / 8
     assert fraction_inactive(H, tol=1e-3) == 3 / 8
+
+
+# ---------------------------------------------------------------- adversarial
+
+def test_fgsm_moves_by_eps_along_the_gradient_sign_and_not_where_it_is_zero(rng):
+    model = Sequential([Dense(3, 2, rng=rng)])
+    model.params["0.W"][0] = 0.0                 # the loss does not depend on feature 0
+    X, y = rng.standard_normal((5, 3)), rng.integers(0, 2, 5)
+    X_adv = fgsm(model, X, y, loss=softmax_cross_entropy, eps=0.1)
+    np.testing.assert_array_equal(X_adv[:, 0], X[:, 0])
+    np.testing.assert_allclose(np.abs(X_adv[:, 1:] - X[:, 1:]), 0.1, rtol=1e-12)
+    assert softmax_cross_entropy(model.forward(X_adv), y)[0] \
+        > softmax_cross_entropy(model.forward(X), y)[0]
