@@ -20,8 +20,10 @@ from reglab import (
 )
 from reglab.activity import fraction_inactive
 from reglab.adversarial import fgsm
+from reglab.coordinate import lasso_coordinate_descent
 from reglab.gradcheck import numerical_gradient, relative_error
 from reglab.layers import is_weight
+from reglab.normalization import BatchNorm
 from reglab.schedules import Scheduled
 from reglab.train import Callback, EarlyStopping, History, accuracy, fit, train_step
 
@@ -208,3 +210,24 @@ def test_fgsm_moves_by_eps_along_the_gradient_sign_and_not_where_it_is_zero(rng)
     np.testing.assert_allclose(np.abs(X_adv[:, 1:] - X[:, 1:]), 0.1, rtol=1e-12)
     assert softmax_cross_entropy(model.forward(X_adv), y)[0] \
         > softmax_cross_entropy(model.forward(X), y)[0]
+
+
+# ---------------------------------------------------------------- coordinate, normalization
+
+def test_lasso_coordinate_descent_returns_the_last_iterate(rng):
+    X, y = rng.standard_normal((20, 3)), rng.standard_normal(20)
+    w, b, path = lasso_coordinate_descent(X, y, lam=0.5, sweeps=1)   # far from converged
+    assert not np.allclose(path[-1], path[-2])
+    np.testing.assert_array_equal(w, path[-1])
+    assert b == pytest.approx(y.mean() - X.mean(axis=0) @ w)
+
+
+def test_batch_norm_in_eval_mode_scales_by_gamma_and_shifts_by_beta():
+    bn = BatchNorm(2, eps=1e-12)
+    bn.buffers["running_mean"][...] = [2.0, -1.0]
+    bn.buffers["running_var"][...] = [4.0, 1.0]
+    bn.params["gamma"][...] = [3.0, 0.5]
+    bn.params["beta"][...] = [1.0, -2.0]
+    X = np.array([[2.0, 0.0], [6.0, 1.0]])
+    expected = [3.0, 0.5] * (X - [2.0, -1.0]) / [2.0, 1.0] + [1.0, -2.0]
+    np.testing.assert_allclose(bn.forward(X), expected, rtol=1e-9)
