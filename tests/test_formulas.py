@@ -22,6 +22,7 @@ from reglab.activity import fraction_inactive
 from reglab.adversarial import fgsm
 from reglab.coordinate import lasso_coordinate_descent
 from reglab.gradcheck import numerical_gradient, relative_error
+from reglab.invariance import mean_and_spread
 from reglab.layers import is_weight
 from reglab.normalization import BatchNorm
 from reglab.schedules import Scheduled
@@ -231,3 +232,10 @@ def test_batch_norm_in_eval_mode_scales_by_gamma_and_shifts_by_beta():
     X = np.array([[2.0, 0.0], [6.0, 1.0]])
     expected = [3.0, 0.5] * (X - [2.0, -1.0]) / [2.0, 1.0] + [1.0, -2.0]
     np.testing.assert_allclose(bn.forward(X), expected, rtol=1e-9)
+
+
+def test_mean_and_spread_is_the_mean_and_the_sample_standard_deviation():
+    mean, spread = mean_and_spread([1.0, 2.0, 3.0, 6.0])
+    assert mean == 3.0
+    assert spread == pytest.approx(np.sqrt((4 + 1 + 0 + 9) / 3))     # 1/(n - 1)
+    assert mean_and_spread([5.0]) == (5.0, 0.0)
