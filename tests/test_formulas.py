@@ -20,6 +20,7 @@ from reglab import (
 )
 from reglab.activity import fraction_inactive
 from reglab.adversarial import fgsm
+from reglab.conv import Conv1D
 from reglab.coordinate import lasso_coordinate_descent
 from reglab.gradcheck import numerical_gradient, relative_error
 from reglab.invariance import mean_and_spread
@@ -239,3 +240,11 @@ def test_mean_and_spread_is_the_mean_and_the_sample_standard_deviation():
     assert mean == 3.0
     assert spread == pytest.approx(np.sqrt((4 + 1 + 0 + 9) / 3))     # 1/(n - 1)
     assert mean_and_spread([5.0]) == (5.0, 0.0)
+
+
+@pytest.mark.parametrize("init, variance", [("he", lambda c_in, c_out, K: 2 / (c_in * K)),
+                                            ("xavier", lambda c_in, c_out, K: 2 / ((c_in + c_out) * K))])
+def test_conv_initial_weights_count_the_kernel_in_fan_in_and_fan_out(init, variance):
+    c_in, c_out, K = 8, 120, 5       # 4 800 weights: the sample variance is within ~2 %
+    W = Conv1D(c_in, c_out, K, rng=np.random.default_rng(1), init=init).params["W"]
+    assert W.var() == pytest.approx(variance(c_in, c_out, K), rel=0.1)
