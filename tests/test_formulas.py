@@ -24,6 +24,7 @@ from reglab.conv import Conv1D
 from reglab.coordinate import lasso_coordinate_descent
 from reglab.gradcheck import numerical_gradient, relative_error
 from reglab.invariance import mean_and_spread
+from reglab.landscape import rescale_hidden_unit
 from reglab.layers import is_weight
 from reglab.normalization import BatchNorm
 from reglab.schedules import Scheduled
@@ -248,3 +249,18 @@ def test_conv_initial_weights_count_the_kernel_in_fan_in_and_fan_out(init, varia
     c_in, c_out, K = 8, 120, 5       # 4 800 weights: the sample variance is within ~2 %
     W = Conv1D(c_in, c_out, K, rng=np.random.default_rng(1), init=init).params["W"]
     assert W.var() == pytest.approx(variance(c_in, c_out, K), rel=0.1)
+
+
+# ---------------------------------------------------------------- landscape
+
+def test_rescaling_a_relu_unit_scales_its_weights_and_keeps_the_function(rng):
+    model = Sequential([Dense(3, 4, rng=rng), ReLU(), Dense(4, 2, rng=rng)])
+    model.params["0.b"][...] = rng.standard_normal(4)
+    X = rng.standard_normal((6, 3))
+    before, out = model.state(), model.forward(X)
+    state = rescale_hidden_unit(model, 0, 1, 3.0)
+    np.testing.assert_allclose(state["0.W"][:, 1], 3.0 * before["0.W"][:, 1])
+    np.testing.assert_allclose(state["0.b"][1], 3.0 * before["0.b"][1])
+    np.testing.assert_allclose(state["2.W"][1], before["2.W"][1] / 3.0)
+    model.load_state(state)
+    np.testing.assert_allclose(model.forward(X), out, rtol=1e-12)
