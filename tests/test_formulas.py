@@ -16,6 +16,7 @@ from reglab import (
     ReLU,
     Sequential,
     Tanh,
+    mean_squared_error,
     softmax_cross_entropy,
 )
 from reglab.activity import fraction_inactive
@@ -26,6 +27,7 @@ from reglab.gradcheck import numerical_gradient, relative_error
 from reglab.invariance import mean_and_spread
 from reglab.landscape import rescale_hidden_unit
 from reglab.layers import is_weight
+from reglab.multitask import MultiHead, MultiTaskLoss, train_multitask
 from reglab.normalization import BatchNorm
 from reglab.schedules import Scheduled
 from reglab.train import Callback, EarlyStopping, History, accuracy, fit, train_step
@@ -264,3 +266,22 @@ def test_rescaling_a_relu_unit_scales_its_weights_and_keeps_the_function(rng):
     np.testing.assert_allclose(state["2.W"][1], before["2.W"][1] / 3.0)
     model.load_state(state)
     np.testing.assert_allclose(model.forward(X), out, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- multitask
+
+def test_three_heads_split_the_output_and_the_epoch_cost_is_the_mean_batch_loss(rng):
+    trunk = Sequential([Dense(3, 4, rng=rng), ReLU()])
+    model = MultiHead(trunk, [Sequential([Dense(4, k, rng=rng)]) for k in (1, 2, 3)])
+    loss = MultiTaskLoss([mean_squared_error] * 3, outputs=[1, 2, 3], targets=[1, 2, 3],
+                         weights=[1.0, 0.5, 2.0])
+    X, Y = rng.standard_normal((16, 3)), rng.standard_normal((16, 6))
+    out = model.forward(X)
+    assert [o.shape[1] for o in model.split(out)] == [1, 2, 3]
+    parts = [mean_squared_error(out[:, a:b], Y[:, a:b])[0] for a, b in ((0, 1), (1, 3), (3, 6))]
+    np.testing.assert_allclose(loss.task_values(out, Y), parts, rtol=1e-12)
+    assert loss(out, Y)[0] == pytest.approx(parts[0] + 0.5 * parts[1] + 2.0 * parts[2])
+    # a step too small to move: the epoch cost is the mean over 4 equal batches = J(all)
+    costs = train_multitask(model, (X, Y), loss=loss, optimizer=SGD(1e-12), epochs=1,
+                            batch_size=4, rng=rng)
+    assert costs[0] == pytest.approx(loss(model.forward(X), Y)[0], rel=1e-6)
