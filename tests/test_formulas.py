@@ -29,6 +29,7 @@ from reglab.landscape import rescale_hidden_unit
 from reglab.layers import is_weight
 from reglab.multitask import MultiHead, MultiTaskLoss, train_multitask
 from reglab.normalization import BatchNorm
+from reglab.optim import clip_by_global_norm
 from reglab.schedules import Scheduled
 from reglab.train import Callback, EarlyStopping, History, accuracy, fit, train_step
 
@@ -285,3 +286,16 @@ def test_three_heads_split_the_output_and_the_epoch_cost_is_the_mean_batch_loss(
     costs = train_multitask(model, (X, Y), loss=loss, optimizer=SGD(1e-12), epochs=1,
                             batch_size=4, rng=rng)
     assert costs[0] == pytest.approx(loss(model.forward(X), Y)[0], rel=1e-6)
+
+
+# ---------------------------------------------------------------- optim
+
+def test_clipping_below_norm_one_and_of_zero_gradients():
+    grads = {"a": np.array([0.3]), "b": np.array([[0.4]])}          # norm 0.5 < 1
+    clipped, norm = clip_by_global_norm(grads, 0.1)
+    assert norm == pytest.approx(0.5)
+    np.testing.assert_allclose(clipped["a"], [0.06])
+    np.testing.assert_allclose(clipped["b"], [[0.08]])
+    zero, norm = clip_by_global_norm({"a": np.zeros(3)}, 1.0)
+    assert norm == 0.0
+    np.testing.assert_array_equal(zero["a"], np.zeros(3))
