@@ -244,6 +244,7 @@ def test_mean_and_spread_is_the_mean_and_the_sample_standard_deviation():
     assert mean == 3.0
     assert spread == pytest.approx(np.sqrt((4 + 1 + 0 + 9) / 3))     # 1/(n - 1)
     assert mean_and_spread([5.0]) == (5.0, 0.0)
+    assert mean_and_spread([1.0, 3.0]) == (2.0, pytest.approx(np.sqrt(2.0)))   # two seeds
 
 
 @pytest.mark.parametrize("init, variance", [("he", lambda c_in, c_out, K: 2 / (c_in * K)),
