@@ -103,5 +103,13 @@ nbgrader: $(NBGRADER_STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_train_step.py
 
+# Mutation testing: change reglab's formulas one at a time (tools/mutation.py) and check
+# that the unit tests fail; the last line printed is the score. MUTATION_ARGS='layers -j 1'
+# restricts it to some modules or workers.
+.PHONY: mutation
+MUTATION_ARGS ?=
+mutation: $(STAMP)
+	$(BIN)/python tools/mutation.py $(MUTATION_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis _build
