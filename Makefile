@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-browser book lint student bench torch clean git-filter nbgrader
+.PHONY: lab test test-browser book lint student bench torch clean git-filter nbgrader mutation
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -106,7 +106,6 @@ bench: $(STAMP)
 # Mutation testing: change reglab's formulas one at a time (tools/mutation.py) and check
 # that the unit tests fail; the last line printed is the score. MUTATION_ARGS='layers -j 1'
 # restricts it to some modules or workers.
-.PHONY: mutation
 MUTATION_ARGS ?=
 mutation: $(STAMP)
 	$(BIN)/python tools/mutation.py $(MUTATION_ARGS)
