@@ -188,24 +188,11 @@ def test_every_topic_notebook_is_covered():
     assert len(NOTEBOOKS) >= 15 and NOTEBOOKS[0].name.startswith("00_")
 
 
+@pytest.mark.parametrize("check", list(CHECKS))
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_plan(path):
-    _assert_fits(path, "plan")
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_core_and_going_further(path):
-    _assert_fits(path, "core")
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_no_wall_cells(path):
-    _assert_fits(path, "cell_sizes")
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_predict_then_run(path):
-    _assert_fits(path, "predict_then_run")
+def test_notebook_fits_a_lecture(path, check):
+    """plan, core and going further, no wall cells, predict-then-run moments."""
+    _assert_fits(path, check)
 
 
 # --------------------------------------------------------------------------- the checks can fail
