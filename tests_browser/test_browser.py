@@ -20,6 +20,7 @@ autosave cannot touch the repository.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -70,6 +71,38 @@ def _source(cell: dict) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
+def _shows(node: ast.AST, drawing: set[str]) -> bool:
+    """Whether ``node`` calls ``plt.show()``, or uses a function of ``drawing`` (one that
+    calls it): calls it, or hands it on, as to ``interact``."""
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and n.id in drawing:
+            return True
+        if (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "show" and isinstance(n.func.value, ast.Name)
+                and n.func.value.id == "plt"):
+            return True
+    return False
+
+
+def _figure_cells(cells: list[dict]) -> list[int]:
+    """Indices of the code cells that draw a figure when run: top-level code that calls
+    ``plt.show()``, directly or through a function defined earlier in the notebook (a cell
+    that only defines such a function draws nothing)."""
+    drawing: set[str] = set()
+    found = []
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] != "code":
+            continue
+        statements = ast.parse(_source(cell)).body
+        for node in statements:
+            if isinstance(node, ast.FunctionDef) and _shows(node, drawing):
+                drawing.add(node.name)
+        if any(not isinstance(node, ast.FunctionDef) and _shows(node, drawing)
+               for node in statements):
+            found.append(i)
+    return found
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS)
 def test_notebook_runs_in_the_browser(page, lab, path):
     if "pytorch" in path:
@@ -79,10 +112,10 @@ def test_notebook_runs_in_the_browser(page, lab, path):
     errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(result["cells"])
               for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert result["ok"] and not errors, f"{path}: error outputs {errors}"
-    missing = [i for i, c in enumerate(result["cells"])
-               if c["cell_type"] == "code" and "plt.show()" in _source(c)
-               and not any(kind in o.get("data", {}) for o in c.get("outputs", [])
-                           for kind in ("image/png", WIDGET))]  # a widget draws in itself
+    cells = result["cells"]
+    missing = [i for i in _figure_cells(cells)
+               if not any(kind in o.get("data", {}) for o in cells[i].get("outputs", [])
+                          for kind in ("image/png", WIDGET))]  # a widget draws in itself
     assert not missing, f"{path}: cells {missing} draw a figure but show none"
     has_math = any(c["cell_type"] == "markdown" and "$" in _source(c) for c in result["cells"])
     page.wait_for_function(f"() => ({MATH})().typeset > 0" if has_math else "() => true")
