@@ -61,10 +61,10 @@ EQUIVALENT_FILE = ROOT / "tools" / "mutation_equivalent.txt"
 # the tests written against surviving mutants, runs first for every module.
 CORE = ["test_gradients.py", "test_properties.py"]
 MODULE_TESTS = {
-    "layers": [*CORE, "test_dropout.py", "test_train.py"],
+    "layers": [*CORE, "test_flat_storage.py", "test_dropout.py", "test_train.py"],
     "losses": ["test_losses.py", *CORE],
     "penalties": ["test_penalties.py", *CORE, "test_train.py"],
-    "optim": ["test_optim.py", "test_properties.py", "test_schedules.py"],
+    "optim": ["test_optim.py", "test_flat_storage.py", "test_properties.py", "test_schedules.py"],
     "train": ["test_train.py", "test_adversarial.py"],
     "theory": ["test_theory.py", "test_coordinate.py", "test_landscape.py"],
     "augment": ["test_augment.py", "test_invariance.py"],
