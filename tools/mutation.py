@@ -250,10 +250,10 @@ class _Collector(ast.NodeVisitor):
 # the list of (node, replacement source) it would change; empty when the target is gone.
 
 def _penalty_with_batch_size(tree):
-    """train_step adds penalty.grad(W, B) with B the batch size instead of m."""
+    """_train_step adds penalty.grad(W, B) with B the batch size instead of m."""
     sites = []
     for fn in ast.walk(tree):
-        if isinstance(fn, ast.FunctionDef) and fn.name == "train_step" and len(fn.args.args) > 1:
+        if isinstance(fn, ast.FunctionDef) and fn.name == "_train_step" and len(fn.args.args) > 1:
             batch = fn.args.args[1].arg
             for call in ast.walk(fn):
                 if isinstance(call, ast.Call) and _call_name(call) == "grad":
