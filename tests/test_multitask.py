@@ -154,6 +154,10 @@ def test_mnist1d_factors_belong_to_the_rows_of_load_mnist1d():
     assert F[:, 2].min() >= 0 and F[:, 2].max() <= 47
     assert np.abs(F[:, 3]).max() <= 0.375
     assert f.aligned_train.shape == (160, 40)
+    # the aligned shapes are standardized with the mean and spread of the raw signals, as X
+    # is: centred like X (the noise and the shear ramp have mean 0), with less spread (no noise)
+    A = np.concatenate([f.aligned_train, f.aligned_test])
+    assert abs(A.mean()) < 0.05 and 0.5 < A.std() < 1.0
     # the aligned shapes carry the class without translation or noise: the nearest class
     # mean classifies them almost perfectly, far better than it does the signals themselves
     def nearest_mean_accuracy(A_tr, A_te):
