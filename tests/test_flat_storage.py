@@ -151,3 +151,22 @@ def test_relu_mask_is_float_and_gives_the_same_gradient():
     np.testing.assert_array_equal(out, [[0.0, 0.0, 2.0]])
     assert out.dtype == np.float32
     np.testing.assert_array_equal(relu.backward(np.full_like(X, 3.0)), [[0.0, 0.0, 3.0]])
+
+
+def test_one_parameter_filling_its_buffer_is_updated_in_place():
+    buffer, g_buffer = np.arange(6.0), np.ones(6)
+    params, grads = {"w": buffer.reshape(2, 3)}, {"w": g_buffer.reshape(2, 3)}
+    opt = SGD(lr=0.5)
+    opt.step(params, grads)
+    assert opt._flat is not None  # one view of a whole buffer: the in-place path
+    np.testing.assert_array_equal(buffer, np.arange(6.0) - 0.5)
+    assert params["w"].base is buffer
+
+
+def test_a_layer_of_an_unmoved_model_stays_one_array_when_shared():
+    rng = np.random.default_rng(0)
+    shared = Dense(3, 2, rng=rng)
+    a = Sequential([Dense(2, 3, rng=rng, dtype=np.float32), ReLU(), shared])  # mixed: not moved
+    b = Sequential([shared, Tanh()])  # shared keeps its own arrays, held by a
+    assert a.params["2.W"] is b.params["0.W"] is shared.params["W"]
+    assert a.grads["2.b"] is b.grads["0.b"] is shared.grads["b"]

@@ -7,6 +7,7 @@ from reglab import (
     L2,
     SGD,
     Adam,
+    BatchNorm,
     Dense,
     ReLU,
     Sequential,
@@ -153,6 +154,10 @@ def test_mnist1d_factors_belong_to_the_rows_of_load_mnist1d():
     assert F[:, 2].min() >= 0 and F[:, 2].max() <= 47
     assert np.abs(F[:, 3]).max() <= 0.375
     assert f.aligned_train.shape == (160, 40)
+    # the aligned shapes are standardized with the mean and spread of the raw signals, as X
+    # is: centred like X (the noise and the shear ramp have mean 0), with less spread (no noise)
+    A = np.concatenate([f.aligned_train, f.aligned_test])
+    assert abs(A.mean()) < 0.05 and 0.5 < A.std() < 1.0
     # the aligned shapes carry the class without translation or noise: the nearest class
     # mean classifies them almost perfectly, far better than it does the signals themselves
     def nearest_mean_accuracy(A_tr, A_te):
@@ -162,6 +167,17 @@ def test_mnist1d_factors_belong_to_the_rows_of_load_mnist1d():
 
     assert nearest_mean_accuracy(f.aligned_train, f.aligned_test) > 0.9
     assert nearest_mean_accuracy(f.X_train, f.X_test) < 0.6
+
+
+def test_train_tied_runs_both_models_in_training_mode():
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((8, 4)) + 3.0, rng.integers(0, 3, 8)
+    A, B = (Sequential([Dense(4, 5, rng=rng), BatchNorm(5), Dense(5, 3, rng=rng)])
+            for _ in range(2))
+    train_tied(A, data, B, data, tied=["0.W"], lam=1.0, loss=softmax_cross_entropy,
+               optimizer_a=SGD(0.1), optimizer_b=SGD(0.1), steps=1, batch_size=8, rng=rng)
+    for model in (A, B):  # a training-mode forward moves the running mean off its start, 0
+        assert np.all(model.buffers["1.running_mean"] != 0.0)
 
 
 @pytest.mark.parametrize("make, error, match", [

@@ -18,7 +18,8 @@ from reglab import (
     minibatches,
     softmax_cross_entropy,
 )
-from reglab.train import BatchTransform
+from reglab.multitask import MultiHead
+from reglab.train import BatchTransform, train_step
 
 
 def blobs(rng, m=200):
@@ -340,3 +341,29 @@ def test_a_model_computes_in_the_dtype_of_its_parameters():
                              rng=np.random.default_rng(1), progress=False))
         assert all(p.dtype == np.float32 for p in twin.params.values())
     assert histories[0] == histories[1]  # float64 data trains exactly like its float32 cast
+
+
+def test_eval_every_counts_the_epochs_from_one():
+    _, hist = train(epochs=7, eval_every=3)
+    assert hist.eval_epochs == [2, 5, 6]  # the 3rd, the 6th and the last epoch
+
+
+def test_early_stopping_needs_a_value_at_every_evaluated_epoch():
+    es = EarlyStopping(monitor="train_acc", restore_best=False)
+    es.on_train_begin(None)
+    assert es.on_epoch_end(1, History(train_acc=[0.5, None], eval_epochs=[0]), None) is False
+    for history in (History(train_acc=[None], eval_epochs=[0]),
+                    History(train_acc=[0.5, None], eval_epochs=[0, 1])):
+        with pytest.raises(ValueError, match="monitor='train_acc' has no values"):
+            es.on_epoch_end(len(history.train_acc) - 1, history, None)
+
+
+def test_train_step_runs_a_multi_head_model_in_training_mode():
+    rng = np.random.default_rng(0)
+    model = MultiHead(Sequential([Dense(3, 8, rng=rng), ReLU(), Dropout(0.5)]),
+                      [Sequential([Dense(8, 2, rng=rng)])])
+    X, y = rng.standard_normal((6, 3)), np.arange(6) % 2
+    dropped = model.forward(X, train=True, rng=np.random.default_rng(5))
+    value = train_step(model, X, y, loss=softmax_cross_entropy, optimizer=SGD(lr=0.1),
+                       penalty=None, m=6, rng=np.random.default_rng(5))
+    assert value == softmax_cross_entropy(dropped, y)[0]

@@ -61,12 +61,12 @@ EQUIVALENT_FILE = ROOT / "tools" / "mutation_equivalent.txt"
 # the tests written against surviving mutants, runs first for every module.
 CORE = ["test_gradients.py", "test_properties.py"]
 MODULE_TESTS = {
-    "layers": [*CORE, "test_dropout.py", "test_train.py"],
+    "layers": [*CORE, "test_flat_storage.py", "test_dropout.py", "test_train.py"],
     "losses": ["test_losses.py", *CORE],
     "penalties": ["test_penalties.py", *CORE, "test_train.py"],
-    "optim": ["test_optim.py", "test_properties.py", "test_schedules.py"],
-    "train": ["test_train.py", "test_adversarial.py"],
-    "theory": ["test_theory.py", "test_coordinate.py", "test_landscape.py"],
+    "optim": ["test_optim.py", "test_flat_storage.py", "test_properties.py", "test_schedules.py"],
+    "train": ["test_train.py", "test_adversarial.py", "test_bad_calls.py"],
+    "theory": ["test_theory.py", "test_coordinate.py", "test_landscape.py", "test_bad_calls.py"],
     "augment": ["test_augment.py", "test_invariance.py"],
     "gradcheck": [*CORE, "test_normalization.py", "test_landscape.py"],
     "conv": ["test_conv.py"],
@@ -250,10 +250,10 @@ class _Collector(ast.NodeVisitor):
 # the list of (node, replacement source) it would change; empty when the target is gone.
 
 def _penalty_with_batch_size(tree):
-    """train_step adds penalty.grad(W, B) with B the batch size instead of m."""
+    """_train_step adds penalty.grad(W, B) with B the batch size instead of m."""
     sites = []
     for fn in ast.walk(tree):
-        if isinstance(fn, ast.FunctionDef) and fn.name == "train_step" and len(fn.args.args) > 1:
+        if isinstance(fn, ast.FunctionDef) and fn.name == "_train_step" and len(fn.args.args) > 1:
             batch = fn.args.args[1].arg
             for call in ast.walk(fn):
                 if isinstance(call, ast.Call) and _call_name(call) == "grad":
