@@ -162,6 +162,15 @@ def download_problems(nb) -> list[str]:
     return problems
 
 
+def audit_problems(nb) -> list[str]:
+    """A topic notebook turns the figure audit on (reglab.plots.use_style(audit=True)), so
+    that nbval fails a figure that breaks the collection's figure rules."""
+    for _, cell in _code_cells(nb):
+        if re.search(r"^use_style\(audit=True\)", strip_comments(cell.source), re.M):
+            return []
+    return ["no use_style(audit=True): the notebook's figures are not checked when drawn"]
+
+
 # --------------------------------------------------------------------------- tests
 
 
@@ -186,6 +195,12 @@ def test_outputs_only_in_check_cells(path):
 @pytest.mark.parametrize("path", TOPIC_NOTEBOOKS, ids=_rel)
 def test_topic_notebook_has_checked_output(path):
     problems = checked_output_problems(_read(path))
+    assert not problems, f"{_rel(path)}: {problems[0]}"
+
+
+@pytest.mark.parametrize("path", TOPIC_NOTEBOOKS, ids=_rel)
+def test_topic_notebook_audits_its_figures(path):
+    problems = audit_problems(_read(path))
     assert not problems, f"{_rel(path)}: {problems[0]}"
 
 
@@ -237,6 +252,7 @@ def _problems(nb, check):
         "kernel": lambda: kernel_problems(nb),
         "random": lambda: random_problems(nb),
         "download": lambda: download_problems(nb),
+        "audit": lambda: audit_problems(nb),
     }[check]()
 
 
@@ -265,6 +281,9 @@ BAD = {  # id: (notebook, check, a phrase of the expected message)
     "keras-load_data": (_notebook("(x, y), _ = keras.datasets.mnist.load_data()"), "download",
                         "Keras"),
     "url": (_notebook("w = np.load('https://example.org/w.npy')"), "download", "URL"),
+    "no-audit": (_notebook("use_style()"), "audit", "no use_style(audit=True)"),
+    "audit-commented-out": (_notebook("# use_style(audit=True)\nuse_style()"), "audit",
+                            "no use_style(audit=True)"),
 }
 
 GOOD = {  # id: (notebook, check)
@@ -277,6 +296,7 @@ GOOD = {  # id: (notebook, check)
     "comment-url": (_notebook("x = 1  # not requests.get('https://...')"), "download"),
     "mnist1d-make_dataset": (_notebook("from mnist1d.data import get_dataset_args, make_dataset"),
                              "download"),
+    "audit-on": (_notebook("use_style(audit=True)   # every figure checked"), "audit"),
 }
 
 
