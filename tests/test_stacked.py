@@ -204,3 +204,18 @@ def test_divergence_names_the_model_and_leaves_the_models_untouched():
         fit_many(models, (X * 1e30, y), rngs=rngs, loss=softmax_cross_entropy,
                  optimizer=SGD(1e30), epochs=3, progress=False)
     assert unchanged(models, before)
+
+
+def test_a_stack_of_one_model_is_fit():
+    X, y = data()
+    kw = dict(train=(X, y), val=(X[:30], y[:30]), loss=softmax_cross_entropy, epochs=2,
+              batch_size=25, progress=False)
+    build = lambda r, i: mlp(r)  # noqa: E731
+    assert_same_runs(one_by_one(build, [4], lambda: SGD(0.1), L2(1.0), **kw),
+                     together(build, [4], lambda: SGD(0.1), L2(1.0), **kw), rtol=1e-12)
+
+
+def test_the_stack_computes_in_its_dtype():
+    stack = StackedModel([mlp(np.random.default_rng(s), dtype=np.float32) for s in range(2)])
+    out = stack.forward(np.random.default_rng(0).standard_normal((4, 6)))  # float64 input
+    assert out.dtype == np.float32 and out.shape == (2, 4, 3)

@@ -79,6 +79,7 @@ MODULE_TESTS = {
     "landscape": ["test_landscape.py"],
     "coordinate": ["test_coordinate.py"],
     "invariance": ["test_invariance.py"],
+    "stacked": ["test_stacked.py"],
 }
 
 BINOP_SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
