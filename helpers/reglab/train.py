@@ -62,9 +62,10 @@ def minibatches(m: int, batch_size: int, rng, *, shuffle: bool = True):
 
 def _epoch_batches(m: int, batch_size: int, rng, merge_single: bool):
     """:func:`minibatches`, with a last batch of one example joined to the one before it
-    when ``merge_single`` (batch normalization cannot normalize a single example)."""
+    when ``merge_single`` (batch normalization cannot normalize a single example; fit
+    refuses m = 1 for it, so m % batch_size == 1 means there is a batch before)."""
     batches = minibatches(m, batch_size, rng)
-    if not (merge_single and m % batch_size == 1 and m > batch_size):
+    if not (merge_single and m % batch_size == 1):
         yield from batches
         return
     batches = list(batches)
