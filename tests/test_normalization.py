@@ -249,9 +249,27 @@ def test_bad_inputs():
         bn.forward(np.ones(3))
     with pytest.raises(TypeError, match="X must hold real numbers"):
         bn.forward(np.array([["a", "b", "c"]]))
-    with pytest.raises(RuntimeError, match="forward pass with train=True"):
+    with pytest.raises(RuntimeError, match="BatchNorm.backward was called before forward"):
         BatchNorm(2).backward(np.ones((3, 2)))
     bn.forward(np.ones((4, 3)), train=True)
-    bn.forward(np.ones((4, 3)))                                          # eval clears the cache
-    with pytest.raises(RuntimeError, match="train=True"):
-        bn.backward(np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"dout must have the shape \(4, 3\)"):
+        bn.backward(np.ones((3, 4)))
+
+
+def test_backward_after_an_evaluation_forward_is_the_affine_map_gradient():
+    rng = np.random.default_rng(3)
+    bn = BatchNorm(3)
+    for _ in range(5):  # running statistics away from their initial 0 and 1
+        bn.forward(rng.standard_normal((8, 3)) * 2 + 1, train=True)
+    bn.params["gamma"][...] = [0.5, -2.0, 1.5]
+    X, G = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    bn.forward(X)
+    dX = bn.backward(G)
+    std = np.sqrt(bn.buffers["running_var"] + bn.eps)
+    np.testing.assert_allclose(dX, bn.params["gamma"] * G / std, rtol=1e-12)
+    x_hat = (X - bn.buffers["running_mean"]) / std
+    np.testing.assert_allclose(bn.grads["gamma"], (G * x_hat).sum(0), rtol=1e-12)
+    np.testing.assert_allclose(bn.grads["beta"], G.sum(0), rtol=1e-12)
+    Z = X.copy()
+    num = numerical_gradient(lambda: float(np.sum(G * bn.forward(Z))), Z)
+    np.testing.assert_allclose(dX, num, rtol=1e-6, atol=1e-9)

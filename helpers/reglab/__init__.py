@@ -43,6 +43,7 @@ from .optim import (
 )
 from .penalties import L1, L2, ElasticNet
 from .schedules import ConstantLR, CosineDecay, LinearDecay, Scheduled, StepDecay, Warmup
+from .stacked import StackedModel, fit_many
 from .train import (
     BatchTransform,
     Callback,
@@ -59,17 +60,16 @@ from .train import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "CircularShift", "detrend", "mean_and_spread", "shift_averaged_proba",
-    "ActivityL1", "Conv1D", "Flatten", "MultiHead", "MultiTaskLoss", "pack_targets",
-    "train_multitask", "train_tied", "tying_penalty",
-    "AdaGrad", "Adam", "AdamW", "BatchNorm", "BatchTransform", "Callback", "ConstantLR",
-    "CosineDecay", "DecoupledWeightDecay", "Dense", "Dropout", "EarlyStopping", "ElasticNet",
-    "Ensemble", "FGSMTraining", "GradientClipping", "History", "InputAugmentation", "L1", "L2",
-    "Layer", "LinearDecay", "Momentum", "Nesterov", "ProximalL1", "RMSProp", "RMSPropNesterov",
-    "ReLU", "SGD", "Scheduled", "Sequential", "Sigmoid", "StepDecay", "Tanh", "TrainingDiverged",
-    "Warmup", "adversarial_accuracy", "binary_cross_entropy", "bootstrap_indices",
-    "check_model_gradients", "clip_by_global_norm", "coordinate_descent", "evaluate", "fgsm",
-    "fit", "input_gradient", "is_weight", "lasso_coordinate_descent", "mean_squared_error",
-    "minibatches", "numerical_gradient", "relative_error", "softmax_cross_entropy",
-    "train_bagging", "train_step", "trajectory",
+    "CircularShift", "detrend", "mean_and_spread", "shift_averaged_proba", "ActivityL1", "Conv1D",
+    "Flatten", "MultiHead", "MultiTaskLoss", "pack_targets", "train_multitask", "train_tied",
+    "tying_penalty", "AdaGrad", "Adam", "AdamW", "BatchNorm", "BatchTransform", "Callback",
+    "ConstantLR", "CosineDecay", "DecoupledWeightDecay", "Dense", "Dropout", "EarlyStopping",
+    "ElasticNet", "Ensemble", "FGSMTraining", "GradientClipping", "History", "InputAugmentation",
+    "L1", "L2", "Layer", "LinearDecay", "Momentum", "Nesterov", "ProximalL1", "RMSProp",
+    "RMSPropNesterov", "ReLU", "SGD", "Scheduled", "Sequential", "Sigmoid", "StackedModel",
+    "StepDecay", "Tanh", "TrainingDiverged", "Warmup", "adversarial_accuracy",
+    "binary_cross_entropy", "bootstrap_indices", "check_model_gradients", "clip_by_global_norm",
+    "coordinate_descent", "evaluate", "fgsm", "fit", "fit_many", "input_gradient", "is_weight",
+    "lasso_coordinate_descent", "mean_squared_error", "minibatches", "numerical_gradient",
+    "relative_error", "softmax_cross_entropy", "train_bagging", "train_step", "trajectory",
 ]

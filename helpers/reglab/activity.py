@@ -66,6 +66,7 @@ class ActivityL1(Layer):
         return self.lam / (2 * self._h.shape[0]) * float(np.sum(np.abs(self._h)))
 
     def backward(self, dout):
+        self._check_dout(dout, None if self._h is None else self._h.shape)
         scale = self._h.dtype.type(self.lam / (2 * self._h.shape[0]))
         return dout + scale * np.sign(self._h)
 

@@ -116,13 +116,14 @@ class Conv1D(Layer):
 
     def _forward(self, X, train=False, rng=None):
         X = np.asarray(X)
-        self._input_2d = X.ndim == 2
-        if X.ndim == 2 and self.in_channels == 1:
+        input_2d = X.ndim == 2
+        if input_2d and self.in_channels == 1:
             X = X[:, None, :]
         if X.ndim != 3 or X.shape[1] != self.in_channels:
             two_d = " or (m, L)" if self.in_channels == 1 else ""
             raise ValueError(f"X must have shape (m, {self.in_channels}, L){two_d} for "
                              f"in_channels={self.in_channels}, got {X.shape}")
+        self._input_2d = input_2d  # set only once the input is accepted
         m, C, L = X.shape
         L_out = self.output_length(L)
         W = self.params["W"]
@@ -139,9 +140,9 @@ class Conv1D(Layer):
 
     def backward(self, dout, *, input_grad: bool = True):
         """Fill ``grads``; return dL/dX (the input's shape), or None if not ``input_grad``."""
-        if self._cols is None:
-            raise RuntimeError("Conv1D.backward was called before forward: nothing to "
-                               "differentiate")
+        shape = None if self._cols is None else (self._shape[0], self.out_channels,
+                                                 self._shape[3])
+        self._check_dout(dout, shape)
         m, C, L, L_out = self._shape
         K, s, p = self.kernel_size, self.stride, self.padding
         W = self.params["W"]
@@ -170,6 +171,8 @@ class Flatten(Layer):
     dimensions is accepted; a 2-D input passes through unchanged.
     """
 
+    _shape = None  # the last forward's input shape
+
     def forward(self, X, *, train=False, rng=None):
         if np.ndim(X) < 2:
             raise ValueError(f"X must have at least 2 dimensions (m, ...), got shape "
@@ -178,6 +181,8 @@ class Flatten(Layer):
         return X.reshape(X.shape[0], -1)
 
     def backward(self, dout):
+        self._check_dout(dout, None if self._shape is None
+                         else (self._shape[0], int(np.prod(self._shape[1:]))))
         return dout.reshape(self._shape)
 
 

@@ -26,7 +26,7 @@ import copy
 import numpy as np
 
 from ._validate import check_array, check_instances, check_int, check_rng
-from .layers import Sequential, sigmoid
+from .layers import Dense, Dropout, ReLU, Sequential, Sigmoid, Tanh, sigmoid
 from .losses import log_softmax
 from .train import _check_data, fit
 
@@ -64,6 +64,20 @@ def predict_proba(model: Sequential, X) -> np.ndarray:
     return np.exp(log_softmax(logits))
 
 
+def n_classes(model: Sequential) -> int | None:
+    """Number of classes a model predicts, read off its last Dense layer (None if unknown).
+
+    One output is a binary classifier (2 classes, see :func:`predict_proba`); k > 1 outputs
+    are k classes. Unknown when a layer after the last Dense one could change the width.
+    """
+    for layer in reversed(model.layers):
+        if isinstance(layer, Dense):
+            return 2 if layer.n_out == 1 else layer.n_out
+        if not isinstance(layer, (ReLU, Tanh, Sigmoid, Dropout)):
+            return None
+    return None
+
+
 class Ensemble:
     r"""k trained classifiers combined by averaging probabilities or by majority vote.
 
@@ -88,6 +102,11 @@ class Ensemble:
         models = check_instances("models", models, Sequential)
         if method not in self.METHODS:
             raise ValueError(f"method must be 'average' or 'vote', got {method!r}")
+        classes = {i: n_classes(model) for i, model in enumerate(models)}
+        known = {i: k for i, k in classes.items() if k is not None}
+        if len(set(known.values())) > 1:
+            counts = ", ".join(f"models[{i}] {k}" for i, k in known.items())
+            raise ValueError(f"models must all predict the same number of classes, got {counts}")
         self.models, self.method = models, method
 
     def __len__(self):

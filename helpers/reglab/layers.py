@@ -81,6 +81,16 @@ class Layer:
     def backward(self, dout: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def _check_dout(self, dout, out_shape) -> None:
+        """Refuse a backward pass before any forward (``out_shape`` None) or a ``dout`` whose
+        shape is not that of the last forward's output."""
+        if out_shape is None:
+            raise RuntimeError(f"{type(self).__name__}.backward was called before forward: "
+                               "nothing to differentiate, run forward first")
+        if getattr(dout, "shape", None) != out_shape:
+            raise ValueError(f"dout must have the shape {out_shape} of "
+                             f"{type(self).__name__}'s last output, got {np.shape(dout)}")
+
     def _forward(self, X: np.ndarray, train: bool, rng) -> np.ndarray:
         """``forward`` on an input already checked at the model boundary (the training path).
 
@@ -150,8 +160,7 @@ class Dense(Layer):
 
     def backward(self, dout, *, input_grad: bool = True):
         """Fill ``grads``; return dL/dX, or None without computing it if not ``input_grad``."""
-        if self._X is None:
-            raise RuntimeError("Dense.backward was called before forward: nothing to differentiate")
+        self._check_dout(dout, None if self._X is None else (self._X.shape[0], self.n_out))
         np.matmul(self._X.T, dout, out=self.grads["W"])
         np.sum(dout, axis=0, out=self.grads["b"])
         return dout @ self.params["W"].T if input_grad else None
@@ -166,6 +175,8 @@ class ReLU(Layer):
     Shapes: any; output and gradients have the input's shape.
     """
 
+    _positive = None  # [z > 0] of the last forward
+
     def forward(self, X, *, train=False, rng=None):
         # the derivative [z > 0] kept as 0.0/1.0 in X's dtype: multiplying by a float mask
         # is about twice as fast as by a bool one
@@ -173,6 +184,7 @@ class ReLU(Layer):
         return X * self._positive
 
     def backward(self, dout):
+        self._check_dout(dout, None if self._positive is None else self._positive.shape)
         return dout * self._positive
 
 
@@ -182,11 +194,14 @@ class Tanh(Layer):
     Shapes: any; output and gradients have the input's shape.
     """
 
+    _out = None  # tanh z of the last forward
+
     def forward(self, X, *, train=False, rng=None):
         self._out = np.tanh(X)
         return self._out
 
     def backward(self, dout):
+        self._check_dout(dout, None if self._out is None else self._out.shape)
         return dout * (1.0 - self._out**2)
 
 
@@ -204,11 +219,14 @@ class Sigmoid(Layer):
     Shapes: any; output and gradients have the input's shape.
     """
 
+    _out = None  # σ(z) of the last forward
+
     def forward(self, X, *, train=False, rng=None):
         self._out = sigmoid(X)
         return self._out
 
     def backward(self, dout):
+        self._check_dout(dout, None if self._out is None else self._out.shape)
         return dout * self._out * (1.0 - self._out)
 
 
@@ -245,6 +263,7 @@ class Dropout(Layer):
         super().__init__()
         self.keep_prob = check_real("keep_prob", keep_prob, low=0, high=1, low_open=True)
         self.mask = None
+        self._shape = None  # shape of the last forward's input (and output)
 
     @classmethod
     def from_rate(cls, rate: float) -> Dropout:
@@ -254,15 +273,17 @@ class Dropout(Layer):
 
     def forward(self, X, *, train=False, rng=None):
         if not train:
-            self.mask = None
+            self.mask, self._shape = None, np.shape(X)
             return X
         check_rng("rng", rng)
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
         keep = rng.random(X.shape, dtype=dtype) < self.keep_prob
         self.mask = keep.astype(dtype) / dtype.type(self.keep_prob)
+        self._shape = X.shape
         return X * self.mask
 
     def backward(self, dout):
+        self._check_dout(dout, self._shape if self.mask is None else self.mask.shape)
         return dout if self.mask is None else dout * self.mask
 
     def __repr__(self):

@@ -120,10 +120,11 @@ class BatchNorm(Layer):
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"X must have shape (m, {self.n_features}), got {X.shape}")
         gamma, beta = self.params["gamma"], self.params["beta"]
-        if not train:
-            self._cache = None
+        if not train:  # an affine map of X: its backward needs only x_hat and std
             std = np.sqrt(self.buffers["running_var"] + self.eps)
-            return gamma * (X - self.buffers["running_mean"]) / std + beta
+            x_hat = (X - self.buffers["running_mean"]) / std
+            self._cache = (x_hat, std, False)
+            return gamma * x_hat + beta
         m = X.shape[0]
         if m < 2:
             raise ValueError(
@@ -136,7 +137,7 @@ class BatchNorm(Layer):
         var = np.mean(centred**2, axis=0)
         std = np.sqrt(var + self.eps)
         x_hat = centred / std
-        self._cache = (x_hat, std)
+        self._cache = (x_hat, std, True)
         b = self.momentum
         self.buffers["running_mean"] *= b
         self.buffers["running_mean"] += (1 - b) * mu
@@ -145,11 +146,16 @@ class BatchNorm(Layer):
         return gamma * x_hat + beta
 
     def backward(self, dout, *, input_grad: bool = True):
-        """Fill ``grads``; return dL/dX (None if not ``input_grad``). Needs a training forward."""
-        if self._cache is None:
-            raise RuntimeError("BatchNorm.backward needs the cache of a forward pass with "
-                               "train=True: call forward(X, train=True) first")
-        x_hat, std = self._cache
+        r"""Fill ``grads``; return dL/dX (None if not ``input_grad``), after either mode.
+
+        After a training forward, the compact formula of the module docstring. After an
+        evaluation forward the layer is the affine map y = γ(x − μ_r)/√(σ²_r + δ) + β of
+        each example alone, so :math:`\partial L/\partial x_i = \gamma\, g_i/\sqrt{\sigma_r^2
+        + \delta}` (plain text: dX = gamma * g / std), as adversarial examples of a trained
+        model need; ∂L/∂γ and ∂L/∂β are the same sums in both modes.
+        """
+        self._check_dout(dout, None if self._cache is None else self._cache[0].shape)
+        x_hat, std, train = self._cache
         m = x_hat.shape[0]
         sum_g = dout.sum(axis=0)
         sum_gx = np.sum(dout * x_hat, axis=0)
@@ -157,6 +163,8 @@ class BatchNorm(Layer):
         self.grads["beta"][...] = sum_g
         if not input_grad:
             return None
+        if not train:
+            return (self.params["gamma"] / std) * dout
         return (self.params["gamma"] / (m * std)) * (m * dout - sum_g - x_hat * sum_gx)
 
     def __repr__(self):

@@ -169,6 +169,14 @@ class Scheduled(_Wrapper):
     learning rate the schedule gives must be > 0 (a step of size 0 would still update
     the optimizer's state: end a decay at a small final_lr instead).
 
+    With :class:`reglab.optim.Momentum` or :class:`reglab.optim.Nesterov` the scheduled
+    rate enters the velocity, v ← βv − α_k g (algorithm 8.2 with α_k): the velocity
+    remembers the rates of earlier steps. PyTorch's ``SGD(momentum=β)`` with a scheduler
+    keeps the rate outside, b ← βb + g, θ ← θ − α_k b, so the whole velocity is rescaled
+    when the rate changes. The two agree while α is constant (v = −α b) and differ once
+    it moves; to replay PyTorch, compare at a constant rate or convert the velocity
+    (v = −α_k b) at each change.
+
     Parameters
     ----------
     optimizer : a reglab optimizer or wrapper

@@ -39,6 +39,7 @@ from ._validate import (
 )
 from .layers import Sequential
 from .losses import binary_cross_entropy, softmax_cross_entropy
+from .normalization import BatchNorm
 from .penalties import Penalty
 
 
@@ -57,6 +58,19 @@ def minibatches(m: int, batch_size: int, rng, *, shuffle: bool = True):
     order = check_rng("rng", rng).permutation(m) if check_bool("shuffle", shuffle) else np.arange(m)
     for start in range(0, m, batch_size):
         yield order[start:start + batch_size]
+
+
+def _epoch_batches(m: int, batch_size: int, rng, merge_single: bool):
+    """:func:`minibatches`, with a last batch of one example joined to the one before it
+    when ``merge_single`` (batch normalization cannot normalize a single example; fit
+    refuses m = 1 for it, so m % batch_size == 1 means there is a batch before)."""
+    batches = minibatches(m, batch_size, rng)
+    if not (merge_single and m % batch_size == 1):
+        yield from batches
+        return
+    batches = list(batches)
+    yield from batches[:-2]
+    yield np.concatenate(batches[-2:])
 
 
 def accuracy(logits: np.ndarray, y: np.ndarray) -> float:
@@ -305,6 +319,10 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
         Added to the weight gradients as (λ/2m)·dΩ/dW with m = len(train X).
     batch_size : int >= 1
         A batch_size larger than m is allowed: every epoch is then one full-batch step.
+        With :class:`reglab.normalization.BatchNorm` in the model, batches need two examples
+        or more: batch_size and m must be >= 2, and when m % batch_size == 1 the last batch of
+        one example is joined to the batch before it (B + 1 rows; every example is still
+        seen once per epoch, unlike PyTorch's ``drop_last=True``, which would skip it).
     callbacks : list of Callback, e.g. ``[EarlyStopping(patience=5)]``.
     augment : callable (X_batch, rng) -> X_batch, or BatchTransform, optional
         Applied to every training minibatch: a plain augmentation (see
@@ -352,6 +370,12 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
         raise ValueError(f"train_metrics must be one of {sorted(TRAIN_METRICS)}, "
                          f"got {train_metrics!r}")
     eval_every = check_int("eval_every", eval_every, low=1)
+    batch_norm = any(isinstance(layer, BatchNorm) for layer in model.layers)
+    if batch_norm and min(batch_size, X.shape[0]) < 2:
+        name, value = ("batch_size", batch_size) if batch_size < 2 else ("train X rows",
+                                                                           X.shape[0])
+        raise ValueError(f"{name} must be >= 2 for a model with BatchNorm (a batch of one "
+                         f"example has no variance to normalize by), got {value}")
     if model.dtype is not None:  # the model computes in its dtype: cast the data once here
         X = X.astype(model.dtype, copy=False)
         if val is not None:
@@ -368,7 +392,7 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
         epoch_iter = tqdm(epoch_iter, desc="epochs", leave=False)
     for epoch in epoch_iter:
         seen, loss_sum, correct = 0, 0.0, 0  # running sums over the epoch's examples
-        for b, idx in enumerate(minibatches(m, batch_size, rng)):
+        for b, idx in enumerate(_epoch_batches(m, batch_size, rng, batch_norm)):
             Xb, yb = X[idx], y[idx]
             if transform is not None:
                 Xb, yb = _transformed(transform, Xb, yb, model, loss, rng)
