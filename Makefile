@@ -12,7 +12,8 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-browser book lint student bench torch clean git-filter nbgrader mutation
+.PHONY: lab test test-browser book lint student bench torch clean git-filter nbgrader mutation \
+	test-portable test-kernels test-min-versions
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,7 +55,10 @@ $(BOOK_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[notebooks,test,dev,book]'
 	touch $(BOOK_STAMP)
 
+# The kernel and thread count the book is executed with are printed first; with
+# OPENBLAS_CORETYPE set (CI builds it under Haswell), the build stops unless that kernel runs.
 book: $(BOOK_STAMP)
+	@$(BIN)/python tools/blas_kernel.py $(if $(OPENBLAS_CORETYPE),--expect $(OPENBLAS_CORETYPE))
 	$(BIN)/python book/build.py
 	$(BIN)/python -m pytest -p no:cacheprovider tests_book
 
@@ -100,8 +104,85 @@ nbgrader: $(NBGRADER_STAMP)
 	$(NBGRADER_VENV)/bin/python -m pytest -p no:cacheprovider --noconftest -o addopts=-ra \
 	  tests/test_nbgrader.py
 
+# ---------------------------------------------------------------- portability
+# float32 training depends on the BLAS kernel's summation order, the BLAS thread count and
+# the library versions: the same seed gives the same numbers on one machine only. The
+# notebooks therefore assert their conclusions with tolerances that must hold everywhere,
+# and `make test-portable` proves that they do, from this one machine, in legs:
+#
+#   test-kernels       every notebook and exercise solution (nbval, as in `make test`) with the
+#                      current versions, under each OpenBLAS kernel of KERNELS but MIN_KERNEL,
+#                      forced with OPENBLAS_CORETYPE (any x86-64 CPU with AVX2 runs Sandybridge
+#                      and Nehalem code), with the BLAS thread count at the same position in
+#                      KERNEL_THREADS (2 threads split the sums differently from 1).
+#   test-min-versions  the whole suite (python -m pytest, as `make test`) in a venv of its own,
+#                      $(MIN_VENV), with numpy, matplotlib, scikit-learn and mnist1d at the
+#                      lowest versions pyproject.toml allows (tools/min-versions.txt; the rest
+#                      at their newest), under the kernel MIN_KERNEL. It runs every notebook
+#                      and solution too, so it is MIN_KERNEL's leg: one pass of the notebooks
+#                      fewer keeps .ci/run under 45 minutes on 2 cores.
+#
+# With the defaults: Sandybridge with 2 BLAS threads (current versions), then Nehalem with 1
+# (minimum versions); the book, executed by CI under Haswell (.ci/run), is a third kernel.
+# tools/blas_kernel.py prints the kernel and thread count really running (threadpoolctl)
+# before each leg and fails the leg when they are not the ones asked for. Each leg prints
+# pytest's summary and its time; the target fails at the end if any leg failed, so that one
+# run lists every failure. `make test-kernels MIN_KERNEL=` runs every kernel of KERNELS with
+# the current versions (and `make test-min-versions MIN_KERNEL=` the machine's own kernel).
+KERNELS ?= Sandybridge Nehalem
+KERNEL_THREADS ?= 2 1
+MIN_KERNEL ?= $(lastword $(KERNELS))
+PORTABLE_PATHS ?= notebooks exercises/solutions
+
+test-portable:
+	@status=0; $(MAKE) --no-print-directory test-kernels || status=1; \
+	  $(MAKE) --no-print-directory test-min-versions || status=1; exit $$status
+
+# `make -k` semantics inside one recipe: every leg runs, the status is the worst one.
+test-kernels: $(STAMP)
+	@set -- $(KERNEL_THREADS); status=0; for k in $(KERNELS); do \
+	  t=$${1:-1}; [ $$# -gt 0 ] && shift; \
+	  [ "$$k" = "$(MIN_KERNEL)" ] && { echo "== test-kernels: $$k is test-min-versions' leg"; \
+	    continue; }; \
+	  echo "== test-kernels: OpenBLAS kernel $$k, $$t BLAS thread(s): $(PORTABLE_PATHS)"; \
+	  start=$$(date +%s); \
+	  export OPENBLAS_CORETYPE=$$k OPENBLAS_NUM_THREADS=$$t OMP_NUM_THREADS=$$t \
+	    MKL_NUM_THREADS=$$t; \
+	  { $(BIN)/python tools/blas_kernel.py --expect $$k --threads $$t && \
+	    $(BIN)/python -m pytest -p no:cacheprovider $(PORTABLE_PATHS); } || status=1; \
+	  echo "== test-kernels: $$k, $$t thread(s): done in $$(( $$(date +%s) - start )) s"; \
+	done; exit $$status
+
+MIN_VENV ?= $(VENV)/min
+MIN_STAMP = $(MIN_VENV)/.installed
+$(MIN_STAMP): pyproject.toml tools/min-versions.txt
+	test -x $(MIN_VENV)/bin/python || $(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MIN_VENV)/bin/python -m pip install --quiet -c tools/min-versions.txt \
+	  -e '.[notebooks,test,dev]'
+	touch $(MIN_STAMP)
+
+# MIN_KERNEL's thread count (by default it is the last of KERNELS)
+MIN_THREADS ?= $(lastword $(KERNEL_THREADS))
+test-min-versions: $(MIN_STAMP)
+	@echo "== test-min-versions: the whole suite at the lowest allowed versions ($(MIN_VENV))"
+	@$(MIN_VENV)/bin/python -m pip list 2>/dev/null | \
+	  grep -iE '^(numpy|matplotlib|scikit-learn|mnist1d|scipy) '
+	@start=$$(date +%s); status=0; \
+	  $(if $(MIN_KERNEL),export OPENBLAS_CORETYPE=$(MIN_KERNEL);) \
+	  export OPENBLAS_NUM_THREADS=$(MIN_THREADS) OMP_NUM_THREADS=$(MIN_THREADS) \
+	    MKL_NUM_THREADS=$(MIN_THREADS); \
+	  $(MIN_VENV)/bin/python tools/blas_kernel.py $(if $(MIN_KERNEL),--expect $(MIN_KERNEL)) \
+	    --threads $(MIN_THREADS) && \
+	  $(MIN_VENV)/bin/python -m pytest -p no:cacheprovider || status=$$?; \
+	  echo "== test-min-versions: done in $$(( $$(date +%s) - start )) s"; exit $$status
+
+# The benchmarks, each a report against its stated goals (not a test: rates depend on the
+# machine and its load): a training step (bench/bench_train_step.py) and the playground's
+# liveness, frames per second while training and a free kernel (bench/bench_playground.py).
 bench: $(STAMP)
 	$(BIN)/python bench/bench_train_step.py
+	$(BIN)/python bench/bench_playground.py
 
 # Mutation testing: change reglab's formulas one at a time (tools/mutation.py) and check
 # that the unit tests fail; the last line printed is the score. MUTATION_ARGS='layers -j 1'
@@ -111,4 +192,4 @@ mutation: $(STAMP)
 	$(BIN)/python tools/mutation.py $(MUTATION_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis _build
+	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .ruff_cache .hypothesis _build

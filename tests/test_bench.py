@@ -1,9 +1,12 @@
-"""Smoke test of the training-step benchmark: ``bench/bench_train_step.py --quick``.
+"""Smoke tests of the benchmarks (`make bench`): ``bench/bench_train_step.py --quick`` and
+``bench/bench_playground.py --quick``.
 
 The benchmark is a report, not a test of speed: this only checks that it runs, that its
 sanity check (reglab, fused NumPy and PyTorch follow the same loss trajectory from the
 same weights, and fit the trajectory of a bare train_step loop) passes, and that its last
-line has the promised machine-readable form.
+line has the promised machine-readable form. The playground's benchmark likewise: it runs,
+reports each figure against its goal, and ends with its machine-readable line; whether a goal
+is met depends on the machine's load and is not tested.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "bench_train_step.py"
+PLAYGROUND = SCRIPT.with_name("bench_playground.py")
 
 
 def test_bench_quick_run_reports_ratio():
@@ -38,3 +42,21 @@ def test_bench_quick_run_reports_ratio():
         cnn = [line for line in lines if line.startswith("CNN of notebook 08")]
         assert len(cnn) == 1 and cnn[0].endswith("passed"), proc.stdout
         assert re.search(r"^  CNN: pytorch eager / reglab .*: \d+\.\d\d$", proc.stdout, re.M)
+
+
+def test_bench_playground_quick_run_reports_against_the_goals():
+    proc = subprocess.run([sys.executable, str(PLAYGROUND), "--quick"], capture_output=True,
+                          text=True, timeout=300, cwd=SCRIPT.parents[1])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    figures = [r"^  frames per second while training: \d+\.\d \(goal about 6: (met|missed)\)$",
+               r"^  gap between frames: median \d+\.\d{3} s, longest \d+\.\d{3} s "
+               r"\(goal <= 0\.5 s: (met|missed)\)$",
+               r"^  Stop returned in \d+\.\d{3} s \(goal <= 1 s: (met|missed)\)$",
+               r"^  frames sent to the front end per second: \d+\.\d \(goal about 6: "
+               r"(met|missed)\)$",
+               r"^  a cell's reply while training: median \d+\.\d{3} s, longest \d+\.\d{3} s "
+               r"\(goal <= 0\.25 s: (met|missed)\)$",
+               r"^  app\.stop\(\) returned in \d+\.\d{3} s \(goal <= 1 s: (met|missed)\)$"]
+    for figure in figures:
+        assert re.search(figure, proc.stdout, re.M), (figure, proc.stdout)
+    assert re.fullmatch(r"frames_per_second=\d+\.\d", proc.stdout.strip().splitlines()[-1])

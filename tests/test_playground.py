@@ -32,6 +32,19 @@ from reglab.plots import figure_problems
 from reglab.train import TrainingDiverged
 
 SMALL = Config(n_points=60, width=8, depth=2, max_epochs=30)
+# How long a test waits for something that takes a fraction of a second on an idle machine:
+# generous enough for a loaded one (load 10 on 2 cores). No test asserts a time or a rate.
+PATIENCE = 60.0
+
+
+def _wait_for(condition, timeout=PATIENCE):
+    """Poll ``condition()`` until it is true (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def _same_run(a: Session, b: Session):
@@ -292,21 +305,22 @@ def test_train_runs_in_the_background_and_matches_a_plain_run(app):
 def test_stop_works_mid_run_and_train_resumes_the_same_run():
     config = scenario("overfit").replace(max_epochs=100000)
     app = Playground(config)
-    app.buttons["train"].click()
-    time.sleep(0.5)
-    assert app.running  # the caller's thread is free while it trains
-    t = time.perf_counter()
+    app.buttons["train"].click()  # returns at once: the caller's thread is free
+    assert app.running
+    assert _wait_for(lambda: app.session.epoch > 0)
+    thread = app._thread
     app.buttons["stop"].click()
-    assert not app.running and time.perf_counter() - t < 1.0
+    thread.join(PATIENCE)  # Stop ends the training thread after its current epoch
+    assert not thread.is_alive() and not app.running
     stopped_at = app.session.epoch
     assert 0 < stopped_at < 100000 and "Stop" in app.message.value
     app.buttons["train"].click()
-    time.sleep(0.2)
-    app.buttons["stop"].click()
+    assert _wait_for(lambda: app.session.epoch > stopped_at)
+    app.stop(timeout=PATIENCE)
+    assert not app.running
     resumed = app.session
     plain = Session(config)
     plain.run(resumed.epoch)
-    assert resumed.epoch > stopped_at
     _same_run(resumed, plain)
 
 
@@ -362,57 +376,65 @@ def test_divergence_shows_a_message(app):
     assert "press Reset" in app.message.value
 
 
-def test_live_update_rate(capsys):
-    """Frames per second while training (at least one frame every half second)."""
+def test_frames_arrive_while_training():
+    """The training thread redraws as it goes (how many frames per second is measured by
+    bench/bench_playground.py, `make bench`: a rate depends on the machine and its load)."""
     app = Playground(scenario("overfit").replace(max_epochs=100000))
+    start = time.perf_counter()
     app.buttons["train"].click()
-    time.sleep(3.0)
-    app.buttons["stop"].click()
-    times = np.array(app.frame_times)
-    times = times[times > times[0]]  # the frames drawn while training (not the reset one)
-    gaps = np.diff(times)
-    fps = (len(times) - 1) / (times[-1] - times[0])
-    with capsys.disabled():
-        print(f"\nplayground: {fps:.1f} frames/s while training, median gap "
-              f"{np.median(gaps):.3f} s, longest {gaps.max():.3f} s, {app.session.epoch} epochs")
-    assert np.median(gaps) <= 0.5
+    try:
+        assert _wait_for(lambda: sum(t > start for t in app.frame_times) >= 3)
+        assert app.running  # the frames came while it trained, not after
+    finally:
+        app.stop(timeout=PATIENCE)
+    assert not app.running and app.session.epoch > 0
 
 
 def test_in_a_real_kernel_training_leaves_it_free_and_sends_frames():
     """A kernel runs other cells while the app trains; frames reach the front end as comm
-    messages (the Image widget's value) sent from the training thread."""
+    messages (the Image widget's value) sent from the training thread; stop() stops it.
+    (The reply times and the frame rate are measured by bench/bench_playground.py.)"""
     import queue
 
     manager = pytest.importorskip("jupyter_client.manager")
     km, kc = manager.start_new_kernel(kernel_name="python3")
     try:
         def run(code):
-            kc.execute(code)
-            start = time.perf_counter()
-            reply = kc.get_shell_msg(timeout=60)
+            msg_id = kc.execute(code)
+            reply = kc.get_shell_msg(timeout=PATIENCE)
+            while reply["parent_header"].get("msg_id") != msg_id:  # a kernel_info reply
+                reply = kc.get_shell_msg(timeout=PATIENCE)
             assert reply["content"]["status"] == "ok", reply["content"]
-            return time.perf_counter() - start
 
-        def frames_sent():
-            n = 0
-            while True:
+        def wait_for_frames(n):
+            """Read the kernel's messages until n frames were sent (or PATIENCE passed)."""
+            seen, deadline = 0, time.monotonic() + PATIENCE
+            while seen < n and time.monotonic() < deadline:
                 try:
-                    msg = kc.get_iopub_msg(timeout=0.3)
+                    msg = kc.get_iopub_msg(timeout=1.0)
                 except queue.Empty:
-                    return n
+                    continue
                 data = msg["content"].get("data", {})
-                n += (msg["msg_type"] == "comm_msg" and data.get("method") == "update"
-                      and data.get("buffer_paths") == [["value"]])
+                seen += (msg["msg_type"] == "comm_msg" and data.get("method") == "update"
+                         and data.get("buffer_paths") == [["value"]])
+            return seen
 
         run("from reglab.playground import Playground, scenario\n"
             "app = Playground(scenario('overfit').replace(max_epochs=100000))\n"
             "display(app)")
-        frames_sent()
+        while True:  # the messages of the display (the reset's frame) are not counted
+            try:
+                kc.get_iopub_msg(timeout=1.0)
+            except queue.Empty:
+                break
         run("app.train()")
-        time.sleep(0.5)
-        assert run("assert app.running and app.session.epoch > 0") < 1.0  # not blocked
-        time.sleep(1.5)
-        assert run("app.stop()\nassert not app.running") < 2.0
-        assert frames_sent() >= 4  # about 2 s of training: at least one frame per 0.5 s
+        assert wait_for_frames(3) >= 3  # drawn in the training thread, sent from it
+        # the kernel answers while training goes on (100,000 epochs would take many minutes)
+        run("assert app.running")
+        run(f"import time\nt = time.monotonic()\n"
+            f"while app.session.epoch < 2 and time.monotonic() - t < {PATIENCE}:\n"
+            f"    time.sleep(0.05)\n"
+            f"assert app.running and app.session.epoch >= 2")
+        run(f"app.stop(timeout={PATIENCE})\nassert not app.running")
     finally:
         km.shutdown_kernel(now=True)
