@@ -179,10 +179,12 @@ test-min-versions: $(MIN_STAMP)
 
 # The benchmarks, each a report against its stated goals (not a test: rates depend on the
 # machine and its load): a training step (bench/bench_train_step.py) and the playground's
-# liveness, frames per second while training and a free kernel (bench/bench_playground.py).
+# liveness, frames per second while training and a free kernel (bench/bench_playground.py);
+# S seeds trained by fit_many against S fits (bench/bench_seeds.py).
 bench: $(STAMP)
 	$(BIN)/python bench/bench_train_step.py
 	$(BIN)/python bench/bench_playground.py
+	$(BIN)/python bench/bench_seeds.py
 
 # Mutation testing: change reglab's formulas one at a time (tools/mutation.py) and check
 # that the unit tests fail; the last line printed is the score. MUTATION_ARGS='layers -j 1'
