@@ -139,6 +139,10 @@ test-portable:
 	  $(MAKE) --no-print-directory test-min-versions || status=1; exit $$status
 
 # `make -k` semantics inside one recipe: every leg runs, the status is the worst one.
+# OPENBLAS_THREAD_TIMEOUT=4: an idle OpenBLAS thread sleeps after 2^4 cycles instead of
+# spinning for 2^28 (about 0.1 s), so that a 2-thread leg on a busy machine does not crawl;
+# it changes when threads wait, never what they compute.
+test-kernels: export OPENBLAS_THREAD_TIMEOUT ?= 4
 test-kernels: $(STAMP)
 	@set -- $(KERNEL_THREADS); status=0; for k in $(KERNELS); do \
 	  t=$${1:-1}; [ $$# -gt 0 ] && shift; \
