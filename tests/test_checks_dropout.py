@@ -106,7 +106,7 @@ def _mask_fill(A, D, keep_prob):
     _mask_fill,
 ])
 def test_apply_mask_solutions_pass(solution, capsys):
-    assert checks.check_apply_mask(solution) is True
+    assert checks.check_apply_mask(solution) is None
     assert capsys.readouterr().out == "✓ apply_mask passed 7 cases\n"
 
 
@@ -156,7 +156,7 @@ def test_apply_mask_cases_cover_the_edges():
                                    if train else (A, None)),
 ])
 def test_dropout_forward_correct_solutions_pass(solution, capsys):
-    assert checks.check_dropout_forward(solution) is True
+    assert checks.check_dropout_forward(solution) is None
     assert capsys.readouterr().out == "✓ dropout_forward passed 10 checks\n"
 
 
@@ -299,7 +299,7 @@ def test_passing_a_call_instead_of_a_function():
                                       checks.DROPOUT_BACKWARD.reference])
 @pytest.mark.parametrize("forward", [forward_ok, forward_binomial, forward_reglab])
 def test_dropout_backward_correct_solutions_pass(solution, forward, capsys):
-    assert checks.check_dropout_backward(solution, forward) is True
+    assert checks.check_dropout_backward(solution, forward) is None
     out = capsys.readouterr().out
     assert out.startswith("✓ dropout_backward passed 6 cases\n")
     assert "reuses the forward mask" in out
@@ -381,7 +381,7 @@ def test_keep_prob_question_wrong_answers_explained(answer, message):
 
 
 def test_rate_question_right_answer(capsys):
-    assert checks.check_rate_question("b") is True
+    assert checks.check_rate_question("b") is None
     assert "keep_prob = 1 − p = 0.8" in capsys.readouterr().out
 
 

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from check_failures import own_copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -148,7 +149,7 @@ def solution_while_numpy(val_losses, patience, min_delta=0.0):
 @pytest.mark.parametrize("solution", [reference, solution_for_loop, solution_inf_start,
                                       solution_while_numpy])
 def test_correct_solutions_pass(solution, capsys):
-    assert checks.check_early_stopping_epochs(solution) is True
+    assert checks.check_early_stopping_epochs(solution) is None
     assert capsys.readouterr().out == "✓ early_stopping_epochs passed 11 cases\n"
 
 
@@ -304,7 +305,7 @@ def test_unknown_mistake_gets_the_fallback():
 
 def test_none_for_a_run_that_never_stops_is_explained():
     def none_stop(v, p, d=0.0):
-        stop, best = reference(v, p, d)
+        stop, best = own_copy(reference)(v, p, d)
         return (None if stop == len(v) - 1 else stop), best
     with pytest.raises(AssertionError, match=r"returned \(stop=None, best=5\).*len\(val_losses\) "
                                              r"- 1.*stopped_epoch is None"):
@@ -325,14 +326,14 @@ def test_malformed_answers_are_explained(answer, message):
 
 
 def test_list_and_float_answers_are_accepted(capsys):
-    assert checks.check_early_stopping_epochs(lambda v, p, d=0.0: list(reference(v, p, d)))
+    assert checks.check_early_stopping_epochs(lambda v, p, d=0.0: list(own_copy(reference)(v, p, d))) is None
     assert checks.check_early_stopping_epochs(
-        lambda v, p, d=0.0: tuple(float(x) for x in reference(v, p, d)))
+        lambda v, p, d=0.0: tuple(float(x) for x in own_copy(reference)(v, p, d))) is None
 
 
 def test_in_place_change_of_the_curve_is_reported():
     def sorts(val_losses, patience, min_delta=0.0):
-        result = reference(val_losses, patience, min_delta)
+        result = own_copy(reference)(val_losses, patience, min_delta)
         val_losses.sort()
         return result
     with pytest.raises(AssertionError, match="changed its input in place"):

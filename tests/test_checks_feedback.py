@@ -11,10 +11,20 @@
 
 import numpy as np
 import pytest
+from check_failures import own_copy
 from IPython.core.interactiveshell import InteractiveShell
 
 import reglab
-from reglab.checks import CheckError, NotDoneError, isclose, l2, norms
+from reglab.checks import (
+    Case,
+    CheckError,
+    Exercise,
+    NotDoneError,
+    isclose,
+    l2,
+    norms,
+    require_done,
+)
 from reglab.checks import augmentation as aug
 from reglab.checks import dropout as drop
 
@@ -68,6 +78,92 @@ def test_a_failing_check_shows_its_message_in_a_few_lines(shell, code, words):
     assert "reglab/checks" not in text and "Traceback" not in text, text
 
 
+def test_a_crash_in_student_code_shows_the_students_line_and_error(shell):
+    shell.run_cell("import numpy as np")
+    lines = _shown(shell, "from reglab.checks.norms import check_l1_norm\n"
+                          "def l1_norm(x):\n"
+                          "    total = np.abs(x).sum()\n"
+                          "    return total / len(x.shape[5])\n"
+                          "check_l1_norm(l1_norm)")
+    text = "\n".join(lines)
+    assert lines[0] == "IndexError: tuple index out of range", text
+    assert "in your l1_norm, line 4: return total / len(x.shape[5])" in text, text
+    assert "(raised by l1_norm on" in text and len(lines) <= 8, text
+    assert "reglab/checks" not in text and "Traceback" not in text, text
+
+
+def test_a_crash_keeps_its_type_and_notes_where_it_happened():
+    with pytest.raises(ZeroDivisionError) as info:
+        norms.check_l1_norm(lambda x: 1 / 0)
+    assert any(n.startswith("(raised by l1_norm on ") for n in info.value.__notes__)
+
+
+def test_an_answer_calling_reglabs_own_implementation_is_refused():
+    def l1_norm(x):
+        return norms._l1_norm(x)
+    with pytest.raises(AssertionError, match=r"^l1_norm calls reglab\.checks\.norms\._l1_norm, "
+                                             r"which is reglab's own answer"):
+        norms.check_l1_norm(l1_norm)
+    ex = Exercise("double", own_copy(_double), [Case("two", (2.0,))], forbidden=(_Doubler,))
+    with pytest.raises(AssertionError, match=r"^double calls (tests\.)?test_checks_feedback\._Doubler, "):
+        ex.check(lambda x: _Doubler().apply(x))
+    ex.check(lambda x: 2 * x)                           # its own code passes
+    ex.check(_double)          # the reference itself, called by the check and not by a student
+
+
+def _double(x):
+    return 2 * x
+
+
+class _Doubler:
+    def apply(self, x):
+        return 2 * x
+
+
+def test_require_done_names_the_task_to_finish_first():
+    with pytest.raises(NotImplementedError, match=r"^This cell uses your l1_norm, which is not "
+                                                  r"written yet: finish its task first"):
+        require_done(l1_norm, norms.check_l1_norm)
+    with pytest.raises(NotImplementedError, match=r"^This cell uses your <lambda>, which does "
+                                                  r"not pass its check yet"):
+        require_done(lambda x: float(np.sum(x)), norms.check_l1_norm)
+    assert require_done(lambda x: float(np.abs(x).sum()), norms.check_l1_norm) is None
+
+
+def l1_norm(x):
+    """A student's l1_norm before the task is done: the stub of the student notebook."""
+    raise NotImplementedError("Your code here")
+
+
+@pytest.mark.parametrize(("expected", "got", "words"), [
+    ((), (3,), "a reduction is missing"),
+    ((3, 4), (3,), "a reduction that should not be there"),
+    ((3, 4), (4, 3), "a transpose"),
+    ((2, 2, 5), (2, 2, 6), "an axis has the wrong length"),
+])
+def test_a_wrong_shape_gets_the_hint_of_its_kind(expected, got, words):
+    reference = lambda x: np.zeros(expected)                     # noqa: E731
+    ex = Exercise("f", reference, [Case("a case", (1.0,))])
+    with pytest.raises(AssertionError, match=words):
+        ex.check(lambda x: np.zeros(got))
+
+
+def test_a_large_wrong_array_says_which_entries_differ():
+    ex = Exercise("f", lambda x: np.arange(20.0).reshape(2, 2, 5), [Case("a case", (1.0,))])
+    wrong = np.arange(20.0).reshape(2, 2, 5)
+    wrong[0, 1, 3] = -1.0
+    wrong[1, 1, 4] = -1.0
+    with pytest.raises(AssertionError, match=r"2 of 20 entries differ; the first at index "
+                                             r"\[0, 1, 3\]: expected 8, got -1"):
+        ex.check(lambda x: wrong.copy())
+
+
+def test_a_passing_check_echoes_nothing(shell):
+    shell.run_cell("from reglab.checks.norms import check_l1_norm\n"
+                   "result = check_l1_norm(lambda x: float(abs(x).sum()))")
+    assert shell.user_ns["result"] is None
+
+
 def test_the_short_errors_are_still_assertion_and_not_implemented_errors():
     with pytest.raises(AssertionError):
         norms.check_l1_norm(lambda x: float(np.sum(x)))
@@ -107,8 +203,7 @@ def dropout_forward(A, keep_prob, rng, train):
 """
 
 
-def _shift_signals(X, shifts):
-    return aug._shift_signals(X, shifts)
+_shift_signals = own_copy(aug._shift_signals)
 
 
 def _wrong_shift(X, shifts):
@@ -119,9 +214,9 @@ CULPRITS = [
     (aug.check_random_shift, RANDOM_SHIFT, "random_shift", "shift_signals",
      _shift_signals, _wrong_shift),
     (l2.check_sgd_step, SGD_STEP, "sgd_step", "weight_decay_update",
-     l2._weight_decay_update, lambda W, dW, lr, lam, m: (1 - lam / m) * W - lr * dW),
+     own_copy(l2._weight_decay_update), lambda W, dW, lr, lam, m: (1 - lam / m) * W - lr * dW),
     (drop.check_dropout_forward, DROPOUT_FORWARD, "dropout_forward", "apply_mask",
-     drop._apply_mask, lambda A, D, p: A * D * p),
+     own_copy(drop._apply_mask), lambda A, D, p: A * D * p),
 ]
 
 
@@ -129,7 +224,7 @@ CULPRITS = [
                          ids=[c[2] for c in CULPRITS])
 def test_a_finished_task_blames_the_earlier_helper(check, source, task, helper, right, wrong):
     fn = _student(source, **{helper: right})[task]
-    assert check(fn) is True
+    assert check(fn) is None
     fn = _student(source, **{helper: _not_done})[task]
     with pytest.raises(NotImplementedError,
                        match=rf"^{task} calls your {helper}, which is not implemented yet"):
@@ -161,8 +256,8 @@ def test_a_float32_helper_passes_its_task_and_the_next(check, source, task, help
     helper_check = {"shift_signals": aug.check_shift_signals,
                     "weight_decay_update": l2.check_weight_decay_update,
                     "apply_mask": drop.check_apply_mask}[helper]
-    assert helper_check(_float32(right)) is True
-    assert check(_student(source, **{helper: _float32(right)})[task]) is True
+    assert helper_check(_float32(right)) is None
+    assert check(_student(source, **{helper: _float32(right)})[task]) is None
 
 
 def test_the_tolerance_follows_the_coarser_dtype():

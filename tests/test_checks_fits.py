@@ -74,14 +74,14 @@ CORRECT = [
 
 @pytest.mark.parametrize("name, fn", CORRECT, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CORRECT)])
 def test_correct_implementations_pass(name, fn, capsys):
-    assert CHECKS[name](fn) is True
+    assert CHECKS[name](fn) is None
     n = len(DIAGNOSE.cases)
     assert capsys.readouterr().out == f"✓ {name} passed {n} cases\n"
 
 
 def test_exercise_references_pass():
     for ex in EXERCISES:
-        assert ex.check(ex.reference) is True
+        assert ex.check(ex.reference) is None
 
 
 def test_references_agree_with_reglab_diagnosis():
@@ -302,7 +302,7 @@ def test_label_exercise_works_on_its_own():
         cases=(Case("one", (1.0,)), Case("minus one", (-1.0,))),
         mistakes=(Mistake(lambda x: "positive", "you always said positive"),),
         labels=("positive", "negative"))
-    assert ex.check(lambda x: "Positive" if x > 0 else "NEGATIVE ")
+    assert ex.check(lambda x: "Positive" if x > 0 else "NEGATIVE ") is None
     with pytest.raises(AssertionError, match="always said positive"):
         ex.check(lambda x: "positive")
 

@@ -94,18 +94,18 @@ def decay_interp(k, lr0, lr_tau, tau):
 
 @pytest.mark.parametrize("fn", [momentum_ok, momentum_as_list])
 def test_correct_momentum_passes(fn, capsys):
-    assert checks.check_momentum_step(fn)
+    assert checks.check_momentum_step(fn) is None
     assert "momentum_step passed" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("fn", [adam_ok, adam_folded])
 def test_correct_adam_passes(fn):
-    assert checks.check_adam_step(fn)
+    assert checks.check_adam_step(fn) is None
 
 
 @pytest.mark.parametrize("fn", [decay_ok, decay_interp])
 def test_correct_decay_passes(fn):
-    assert checks.check_linear_decay(fn)
+    assert checks.check_linear_decay(fn) is None
 
 
 # ------------------------------------------------------------ wrong ones fail, diagnosed

@@ -108,9 +108,9 @@ def test_right_answer_passes_in_any_spelling(key, capsys):
     _, question = QUESTIONS[key]
     right = question.answer
     for spelled in (right, right.upper(), f" ({right}) ", f"{right})", f"({right.upper()})."):
-        assert check(spelled) is True
+        assert check(spelled) is None
         assert capsys.readouterr().out == (
-            f"✓ {question.name}: ({right}) is right. {question.why[right]}\n")
+            f"✓ {question.name}: ({right}) is right. {_sentence(question.why[right])}\n")
 
 
 @pytest.mark.parametrize("key", QUESTIONS)
@@ -123,7 +123,13 @@ def test_every_wrong_answer_fails_with_its_own_explanation(key, capsys):
     for letter in set(question.options) - {question.answer}:
         with pytest.raises(AssertionError) as info:
             check(letter)
-        assert str(info.value) == f"({letter}) is not right. {question.why[letter]}"
+        assert str(info.value) == f"({letter}) is not right. {_sentence(question.why[letter])}"
+        assert not str(info.value).split(". ", 1)[1][:1].islower()
+
+
+def _sentence(text: str) -> str:
+    """An explanation as the feedback shows it: a sentence, its first letter a capital."""
+    return text[:1].upper() + text[1:]
 
 
 @pytest.mark.parametrize("key", QUESTIONS)

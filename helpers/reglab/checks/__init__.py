@@ -22,7 +22,7 @@ student notebook) fails with a :class:`NotDoneError` that says the exercise is n
 done yet, and so does a multiple-choice answer still None; a task whose function
 calls an earlier one of the student's functions (its ``helpers``) that is unfinished
 or wrong fails naming that function. On success a check prints
-``✓ <name> passed <N> cases`` and returns True.
+``✓ <name> passed <N> cases`` (and returns None: a check cell shows that line alone).
 
 Failures are :class:`CheckError` (an ``AssertionError``), :class:`NotDoneError` (a
 ``NotImplementedError``) and :class:`CheckTypeError` (a ``TypeError``): Jupyter shows
@@ -40,9 +40,13 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import inspect
 import io
 import random
+import sys
+import sysconfig
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,11 +55,13 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Case", "CheckError", "CheckTypeError", "Exercise", "Mistake", "MultipleChoice",
-           "NotDoneError", "isclose"]
+           "NotDoneError", "isclose", "require_done", "student_code"]
 
 RTOL = 1e-6
 ATOL = 1e-9
 _REGLAB = Path(__file__).resolve().parent.parent
+_LIBRARIES = tuple(Path(sysconfig.get_paths()[key]).resolve()
+                   for key in ("stdlib", "purelib", "platlib"))
 
 
 class _ShortError(Exception):
@@ -145,6 +151,10 @@ class Exercise:
     helpers : sequence of Exercise
         Earlier tasks whose function the student's function may call (``sgd_step`` calls
         ``weight_decay_update``): checked first, so that their fault is blamed on them.
+    forbidden : sequence of callables or classes
+        reglab's own implementations of what the task asks the student to write (e.g.
+        ``reglab.optim.Adam``): an answer that calls one of them, or the reference, fails
+        (see :func:`student_code`).
     """
 
     name: str
@@ -152,9 +162,12 @@ class Exercise:
     cases: Sequence[Case]
     mistakes: Sequence[Mistake] = ()
     helpers: Sequence[Exercise] = ()
+    forbidden: Sequence[Any] = ()
 
-    def check(self, student_fn: Callable[..., Any]) -> bool:
-        """Run ``student_fn`` on every case; print a one-line success message and return True.
+    def check(self, student_fn: Callable[..., Any]) -> None:
+        """Run ``student_fn`` on every case and print a one-line success message.
+
+        Returns None, so that a check cell shows the message alone (no ``True`` echoed).
 
         Raises
         ------
@@ -177,7 +190,7 @@ class Exercise:
         failures = [i for i in range(len(got)) if not self._equal(got[i], expected[i])]
         if not failures:
             print(f"✓ {self.name} passed {len(self.cases)} cases")
-            return True
+            return None
         first = failures[0]
         case = self.cases[first]
         raise CheckError(
@@ -186,6 +199,7 @@ class Exercise:
             f"{self._describe_args(case)}\n"
             f"    expected {self._show_answer(expected[first])}, "
             f"got {self._show_answer(got[first])}\n"
+            f"{_show_difference(expected[first], got[first])}"
             f"Likely mistake: {self.diagnose(got)}"
         )
 
@@ -244,14 +258,11 @@ class Exercise:
     def _run_student(self, student_fn, case: Case) -> float:
         args = copy.deepcopy(case.args)
         try:
-            out = student_fn(*args)
+            with student_code(self.name, f"{case.label}:\n{self._describe_args(case)}",
+                              forbidden=(self.reference, *self.forbidden)):
+                out = student_fn(*args)
         except NotImplementedError as err:
             raise _not_implemented(self.name, err, student_fn) from err
-        except Exception as err:
-            if hasattr(err, "add_note"):  # Python >= 3.11
-                where = f"(raised by {self.name} on {case.label}:\n{self._describe_args(case)})"
-                err.add_note(where)
-            raise
         if not _same(args, case.args):
             raise CheckError(
                 f"{self.name} changed its input in place on {case.label}: compute new arrays "
@@ -275,14 +286,12 @@ class Exercise:
         if shape == () and arr.size != 1:
             raise CheckError(
                 f"{self.name} must return a single number, got an array of shape {arr.shape} "
-                f"on {case.label}: did you sum along one axis only (axis=...), or multiply "
-                f"x.T @ x where you meant x @ x.T? np.sum without an axis adds every entry."
+                f"on {case.label}: {_shape_hint(shape, arr.shape)}"
             )
         if shape != () and arr.shape != shape:
             raise CheckError(
                 f"{self.name} must return an array of shape {shape}, got shape {arr.shape} "
-                f"on {case.label}: check for a transpose, a missing axis, or a sum that "
-                f"should not be there."
+                f"on {case.label}: {_shape_hint(shape, arr.shape)}"
             )
         return _answer(arr)
 
@@ -293,6 +302,134 @@ class Exercise:
             names = []
         names = (names + [f"arg{i}" for i in range(len(case.args))])[: len(case.args)]
         return "\n".join(f"    {n} = {_show(v)}" for n, v in zip(names, case.args, strict=True))
+
+
+@contextlib.contextmanager
+def student_code(name: str, where: str = "", *, forbidden: Sequence[Any] = ()):
+    """Run the student's code inside the ``with`` block, so that its failures read like a check's.
+
+    * A crash (any exception but NotImplementedError, which the caller turns into "not done
+      yet") keeps its type, gains the note "raised by ``name`` on ``where``", and is shown by
+      IPython as a few lines: the error, then the student's own lines that raised it (no
+      frame inside reglab, numpy or Python itself).
+    * A call from the student's code to one of ``forbidden`` (functions or classes: every
+      method of a class counts) fails with a CheckError that names it: the task asks the
+      student to write it. Calls made by reglab itself (a wrong formula of a check's table
+      that builds on the reference) are not the student's and do not count.
+    """
+    codes = _code_objects(forbidden)
+    called: list[str] = []
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in codes and not _called_by_reglab(frame):
+            called.append(codes[frame.f_code])
+
+    previous = sys.getprofile()
+    if codes:
+        sys.setprofile(profile)
+    try:
+        yield
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        if not isinstance(err, _ShortError):
+            err.add_note(f"(raised by {name} on {where})" if where else f"(raised by {name})")
+            err._render_traceback_ = functools.partial(_crash_lines, err, name, where)
+        raise
+    finally:
+        sys.setprofile(previous)
+    if called:
+        raise CheckError(
+            f"{name} calls {called[0]}, which is reglab's own answer to this task: write it "
+            f"yourself with NumPy, from the definition (remove that call and its import).")
+
+
+def _code_objects(objects: Sequence[Any]) -> dict:
+    """code object -> qualified name, for functions, methods and every method of a class."""
+    codes = {}
+    for obj in objects:
+        members = ([v for k in obj.__mro__[:-1] for v in vars(k).values()]
+                   if isinstance(obj, type) else [obj])
+        for member in members:
+            fn = getattr(member, "__func__", getattr(member, "fget", member))
+            code = getattr(fn, "__code__", None)
+            if code is not None:
+                codes[code] = f"{obj.__module__}.{getattr(obj, '__qualname__', obj)}"
+    return codes
+
+
+def _crash_lines(err: BaseException, name: str, where: str) -> list[str]:
+    """How IPython shows a crash in student code: the error, then the student's own lines."""
+    frames = traceback.extract_tb(err.__traceback__)
+    own = [f for f in frames if not _is_library(f.filename)] or frames[-1:]
+    lines = [f"{type(err).__name__}: {err}"]
+    for f in own[-3:]:
+        place = "your cell" if f.name == "<module>" else f"your {f.name}"
+        lines.append(f"  in {place}, line {f.lineno}: {(f.line or '').strip()}")
+    lines.append(f"(raised by {name} on {where})" if where else f"(raised by {name})")
+    return lines
+
+
+def _called_by_reglab(frame) -> bool:
+    """Whether the nearest caller of ``frame`` outside numpy and Python itself is reglab's."""
+    caller = frame.f_back
+    while caller is not None and _is_library(caller.f_code.co_filename, reglab=False):
+        caller = caller.f_back
+    return caller is not None and _is_library(caller.f_code.co_filename)
+
+
+@functools.lru_cache(maxsize=512)
+def _is_library(filename: str, reglab: bool = True) -> bool:
+    """Whether ``filename`` is Python's, an installed package's, or (if ``reglab``) reglab's."""
+    path = Path(filename).resolve()
+    if path.is_relative_to(_REGLAB):
+        return reglab
+    return any(path.is_relative_to(p) for p in _LIBRARIES)
+
+
+def require_done(fn, check: Callable[[Any], Any]) -> None:
+    """Fail with a one-line NotDoneError unless the student's ``fn`` passes its ``check``.
+
+    For the cells that put a student's function to work ("try it", "put it to work"):
+    ``require_done(bootstrap_sample, check_bootstrap_sample)`` at their top says which task
+    to finish first, instead of a bare error from deep inside the experiment.
+    """
+    fn_name = getattr(fn, "__name__", repr(fn))
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            check(fn)
+    except NotImplementedError as err:
+        raise NotDoneError(f"This cell uses your {fn_name}, which is not written yet: finish "
+                           f"its task first (run its check), then run this cell.") from err
+    except AssertionError as err:
+        raise NotDoneError(f"This cell uses your {fn_name}, which does not pass its check yet: "
+                           f"fix it first (run its check), then run this cell.") from err
+
+
+def _shape_hint(expected: tuple, got: tuple) -> str:
+    """What a wrong answer shape usually means, from the expected and the returned shapes."""
+    if len(got) > len(expected):
+        return ("a reduction is missing (a sum, mean, max or argmax), or one runs along one "
+                "axis only: without axis=... np.sum/np.mean/np.max reduce every entry.")
+    if len(got) < len(expected):
+        return ("a reduction that should not be there, or one along too many axes: check each "
+                "sum, mean, max or argmax and its axis=..., and keepdims.")
+    if sorted(got) == sorted(expected):
+        return "the axes are in another order: a transpose (or X.T @ ... for ... @ X)?"
+    return ("an axis has the wrong length: check which axis is which (examples first) and "
+            "the length formula of each output axis.")
+
+
+def _show_difference(expected, got) -> str:
+    """For two large arrays of one shape, which entries differ (the message shows no values)."""
+    if (np.ndim(expected) == 0 or np.shape(expected) != np.shape(got)
+            or np.size(expected) <= 12):
+        return ""
+    wrong = ~isclose(expected, got)
+    first = tuple(int(i) for i in np.argwhere(wrong)[0])
+    return (f"    {int(wrong.sum())} of {wrong.size} entries differ; the first at index "
+            f"{list(first)}: expected {_show(np.asarray(np.asarray(expected)[first]))}, "
+            f"got {_show(np.asarray(np.asarray(got)[first]))}\n")
 
 
 def _not_implemented(name: str, err: BaseException | None = None, fn=None) -> NotDoneError:
@@ -369,18 +506,21 @@ def _global_random_states():
     return np.random.get_state(legacy=False), random.getstate()  # noqa: NPY002
 
 
-def _call_with_own_rng(name: str, fn, args, *, draw_hint: str, no_draw: str | None = None):
+def _call_with_own_rng(name: str, fn, args, *, draw_hint: str, no_draw: str | None = None,
+                       forbidden: Sequence[Any] = ()):
     """``fn(*args)``, failing if it drew from a global random state instead of its ``rng``.
 
     Both np.random's legacy global state and Python's ``random`` are compared before and
     after the call. ``draw_hint`` shows how to draw from rng instead, e.g.
     ``"D = rng.random(A.shape) < keep_prob"``; a function that must not draw at all (a
     backward pass, which reuses its cached mask) passes ``no_draw``, the message for any
-    draw. A stub gets the "not implemented" error.
+    draw. A stub gets the "not implemented" error; a crash and a call to one of ``forbidden``
+    are reported as by :func:`student_code`.
     """
     np_before, py_before = _global_random_states()
     try:
-        out = fn(*args)
+        with student_code(name, forbidden=forbidden):
+            out = fn(*args)
     except NotImplementedError as err:
         raise _not_implemented(name, err, fn) from err
     np_after, py_after = _global_random_states()
@@ -479,7 +619,7 @@ class MultipleChoice:
             raise ValueError(f"{self.name}: answer and why must cover the options "
                              f"{sorted(self.options)}")
 
-    def check(self, answer) -> bool:
+    def check(self, answer) -> None:
         """Check the chosen letter (case, spaces and parentheses ignored); print why on success.
 
         Raises
@@ -499,7 +639,7 @@ class MultipleChoice:
         letter = answer.strip().strip("().").strip().lower()
         if letter not in self.options:
             raise CheckError(f"answer must be one of {letters}, got {answer!r}")
+        why = self.why[letter][:1].upper() + self.why[letter][1:]
         if letter != self.answer:
-            raise CheckError(f"({letter}) is not right. {self.why[letter]}")
-        print(f"✓ {self.name}: ({letter}) is right. {self.why[letter]}")
-        return True
+            raise CheckError(f"({letter}) is not right. {why}")
+        print(f"✓ {self.name}: ({letter}) is right. {why}")

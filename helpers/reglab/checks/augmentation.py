@@ -131,7 +131,7 @@ SHIFT_SIGNALS = Exercise(
 )
 
 
-def check_shift_signals(shift_signals) -> bool:
+def check_shift_signals(shift_signals) -> None:
     """Check ``shift_signals(X, shifts)``: row i shifted by shifts[i], zero fill (7 cases)."""
     return SHIFT_SIGNALS.check(shift_signals)
 
@@ -260,7 +260,7 @@ def _check_spread(ks, max_shift):
               f"shifts -max_shift..max_shift, draw it like the others.")
 
 
-def check_random_shift(random_shift) -> bool:
+def check_random_shift(random_shift) -> None:
     """Check ``random_shift(X, y, max_shift, rng) -> (X_aug, y_aug)`` property by property.
 
     ``random_shift`` must shift each row of X (m, L) by its own k uniform in
@@ -296,7 +296,7 @@ def check_random_shift(random_shift) -> bool:
     _check_labels(ys, _SMALL_Y)
     _match_shifts(Xs, _SMALL_X, 2)
     print("✓ random_shift passed 10 checks")
-    return True
+    return None
 
 
 # --------------------------------------------------------- tasks 3 and 4: multiple choice
@@ -327,7 +327,7 @@ LABEL_QUESTION = MultipleChoice(
 )
 
 
-def check_label_question(answer) -> bool:
+def check_label_question(answer) -> None:
     """Check the letter chosen for: which augmentation is NOT label-preserving for digits?"""
     return LABEL_QUESTION.check(answer)
 
@@ -360,6 +360,6 @@ COPIES_QUESTION = MultipleChoice(
 )
 
 
-def check_copies_question(answer) -> bool:
+def check_copies_question(answer) -> None:
     """Check the letter chosen for: at equal size, what helps more, new data or copies?"""
     return COPIES_QUESTION.check(answer)

@@ -93,7 +93,7 @@ DETREND = Exercise(
 )
 
 
-def check_detrend(detrend) -> bool:
+def check_detrend(detrend) -> None:
     """Check ``detrend(X)`` = X − ĉ t per row on 5 cases."""
     return DETREND.check(detrend)
 
@@ -139,6 +139,6 @@ STANDARD_ERROR = Exercise(
 )
 
 
-def check_standard_error(standard_error) -> bool:
+def check_standard_error(standard_error) -> None:
     """Check ``standard_error(p, n)`` = sqrt(p (1 − p)/n) on 5 cases."""
     return STANDARD_ERROR.check(standard_error)

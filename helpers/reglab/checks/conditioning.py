@@ -107,7 +107,7 @@ LARGEST_STABLE_LR = Exercise(
 )
 
 
-def check_largest_stable_lr(largest_stable_lr) -> bool:
+def check_largest_stable_lr(largest_stable_lr) -> None:
     """Check ``largest_stable_lr(H)`` = 2/σ_max on 5 Hessians."""
     return LARGEST_STABLE_LR.check(largest_stable_lr)
 
@@ -164,7 +164,7 @@ GD_CONVERGENCE_FACTOR = Exercise(
 )
 
 
-def check_gd_convergence_factor(gd_convergence_factor) -> bool:
+def check_gd_convergence_factor(gd_convergence_factor) -> None:
     """Check ``gd_convergence_factor(H, lr)`` = max |1 − lr σᵢ| on 8 cases."""
     return GD_CONVERGENCE_FACTOR.check(gd_convergence_factor)
 
@@ -218,7 +218,7 @@ COST_CHANGE = Exercise(
 )
 
 
-def check_cost_change(cost_change) -> bool:
+def check_cost_change(cost_change) -> None:
     """Check ``cost_change(g, H, lr)`` = −lr gᵀg + ½ lr² gᵀHg on 6 cases."""
     return COST_CHANGE.check(cost_change)
 
@@ -248,6 +248,6 @@ BORDER_QUESTION = MultipleChoice(
 )
 
 
-def check_border_question(answer) -> bool:
+def check_border_question(answer) -> None:
     """Check the answer to: what does gradient descent do on f(x) = 30x² with lr = 0.034?"""
     return BORDER_QUESTION.check(answer)

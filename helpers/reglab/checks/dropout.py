@@ -133,7 +133,7 @@ APPLY_MASK = Exercise(
 )
 
 
-def check_apply_mask(apply_mask) -> bool:
+def check_apply_mask(apply_mask) -> None:
     """Check ``apply_mask(A, D, keep_prob)`` = A * D / keep_prob on 7 cases."""
     return APPLY_MASK.check(apply_mask)
 
@@ -295,13 +295,13 @@ def _check_training(fn, A, p, seed):
     return A_out
 
 
-def check_dropout_forward(dropout_forward) -> bool:
+def check_dropout_forward(dropout_forward) -> None:
     """Check ``dropout_forward(A, keep_prob, rng, train)`` -> ``(A_out, cache)`` by its properties.
 
     In training (``train=True``): D = rng.random(A.shape) < keep_prob, A_out = A * D /
     keep_prob, cache = (D, keep_prob), drawing from ``rng`` only; at test time
     (``train=False``): A_out = A and cache = None. Prints ``✓ dropout_forward passed 10
-    checks`` and returns True; otherwise raises AssertionError naming the mistake
+    checks``; otherwise raises AssertionError naming the mistake
     (NotImplementedError for the untouched stub).
     """
     name = "dropout_forward"
@@ -345,7 +345,7 @@ def check_dropout_forward(dropout_forward) -> bool:
                   "scaling), so that predictions are deterministic.")
         _fail(name, "at test time (train=False) A_out must equal A: no mask, no scaling.")
     print(f"✓ {name} passed 10 checks")
-    return True
+    return None
 
 
 # ---------------------------------------------------------------- task 3: the backward
@@ -438,7 +438,7 @@ def _backward_reuses_mask(dropout_backward):
               "D from the cache: dA = dA_out * D / keep_prob.")
 
 
-def check_dropout_backward(dropout_backward, dropout_forward) -> bool:
+def check_dropout_backward(dropout_backward, dropout_forward) -> None:
     """Check ``dropout_backward(dA_out, cache)`` = dA_out * D / keep_prob, cache = (D, keep_prob).
 
     Three steps: the cached mask is reused (a fresh mask is diagnosed as such), the formula
@@ -461,7 +461,7 @@ def check_dropout_backward(dropout_backward, dropout_forward) -> bool:
               "pass and your backward pass do not fit together.")
     print(f"✓ {name} reuses the forward mask; dA is zero exactly where the forward pass "
           f"dropped a unit")
-    return True
+    return None
 
 
 # --------------------------------------------------------- tasks 5 and 6: multiple choice
@@ -494,7 +494,7 @@ KEEP_PROB_QUESTION = MultipleChoice(
 )
 
 
-def check_keep_prob_question(answer) -> bool:
+def check_keep_prob_question(answer) -> None:
     """Check the letter chosen for: what happens when you increase keep_prob?"""
     return KEEP_PROB_QUESTION.check(answer)
 
@@ -524,6 +524,6 @@ RATE_QUESTION = MultipleChoice(
 )
 
 
-def check_rate_question(answer) -> bool:
+def check_rate_question(answer) -> None:
     """Check the letter chosen for: nn.Dropout(p=0.2) corresponds to which keep_prob?"""
     return RATE_QUESTION.check(answer)

@@ -259,7 +259,7 @@ EARLY_STOPPING_EPOCHS = EpochPairExercise(
 )
 
 
-def check_early_stopping_epochs(early_stopping_epochs) -> bool:
+def check_early_stopping_epochs(early_stopping_epochs) -> None:
     """Check ``early_stopping_epochs(val_losses, patience, min_delta=0.0)`` (11 cases).
 
     It must return ``(stop_epoch, best_epoch)``, both 0-based; see the module docstring.
@@ -296,7 +296,7 @@ RESTORE_QUESTION = MultipleChoice(
 )
 
 
-def check_restore_question(answer) -> bool:
+def check_restore_question(answer) -> None:
     """Check the letter chosen for: stopped at 12 with patience 5, which parameters to keep?"""
     return RESTORE_QUESTION.check(answer)
 
@@ -329,6 +329,6 @@ PATIENCE_QUESTION = MultipleChoice(
 )
 
 
-def check_patience_question(answer) -> bool:
+def check_patience_question(answer) -> None:
     """Check the letter chosen for: which patience suits a noisy validation curve?"""
     return PATIENCE_QUESTION.check(answer)

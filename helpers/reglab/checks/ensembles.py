@@ -105,12 +105,12 @@ def _source_rows(X_b, X):
     return idx
 
 
-def check_bootstrap_sample(bootstrap_sample) -> bool:
+def check_bootstrap_sample(bootstrap_sample) -> None:
     """Check ``bootstrap_sample(X, y, rng)`` -> ``(X_b, y_b)`` by its properties.
 
     The rows are m draws with replacement from the m rows of X, uniformly, with ``rng``;
     y_b holds the labels of the very rows in X_b. Prints ``✓ bootstrap_sample passed 8
-    checks`` and returns True; otherwise raises AssertionError naming the mistake
+    checks``; otherwise raises AssertionError naming the mistake
     (NotImplementedError for the untouched stub).
     """
     name = "bootstrap_sample"
@@ -161,7 +161,7 @@ def check_bootstrap_sample(bootstrap_sample) -> bool:
         _fail(name, f"{distinct:.1%} of the examples are distinct; m draws with replacement "
               f"give about 1 - 1/e ≈ 63.2 %. Draw m independent, uniform indices.")
     print(f"✓ {name} passed 8 checks")
-    return True
+    return None
 
 
 # ------------------------------------------------------------ task 2: the ensemble's vote
@@ -227,7 +227,7 @@ ENSEMBLE_PREDICT = Exercise(
 )
 
 
-def check_ensemble_predict(ensemble_predict) -> bool:
+def check_ensemble_predict(ensemble_predict) -> None:
     """Check ``ensemble_predict(probas)`` = argmax of the averaged probabilities on 7 cases."""
     return ENSEMBLE_PREDICT.check(ensemble_predict)
 
@@ -286,7 +286,7 @@ FGSM_STEP = Exercise(
 )
 
 
-def check_fgsm_step(fgsm_step) -> bool:
+def check_fgsm_step(fgsm_step) -> None:
     """Check ``fgsm_step(X, grad, eps, low, high)`` = clip(X + eps·sign(grad)) on 6 cases."""
     return FGSM_STEP.check(fgsm_step)
 
@@ -318,6 +318,6 @@ GRADIENT_QUESTION = MultipleChoice(
 )
 
 
-def check_gradient_question(answer) -> bool:
+def check_gradient_question(answer) -> None:
     """Check the letter chosen for: which gradient goes into FGSM?"""
     return GRADIENT_QUESTION.check(answer)

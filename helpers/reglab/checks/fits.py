@@ -212,7 +212,7 @@ DIAGNOSE = LabelExercise(
 )
 
 
-def check_diagnose(diagnose) -> bool:
+def check_diagnose(diagnose) -> None:
     """Check ``diagnose(train_err, val_err, baseline_err, tol=0.1)`` on 14 cases.
 
     The answer must be one of ``"high bias"``, ``"high variance"``, ``"both"``,
@@ -292,7 +292,7 @@ RECIPE_STEP = LabelExercise(
 )
 
 
-def check_recipe_step(recipe_step) -> bool:
+def check_recipe_step(recipe_step) -> None:
     """Check ``recipe_step(train_err, val_err, baseline_err, tol=0.1)`` on 14 cases.
 
     The answer must be one of ``"bigger network"``, ``"regularize or more data"``, ``"done"``.
@@ -335,7 +335,7 @@ EXERCISE1 = MultipleChoice(
 )
 
 
-def check_exercise1(answer) -> bool:
+def check_exercise1(answer) -> None:
     """Check the letter chosen for INF721 exercise 1 (training 99.5 %, test 87 %)."""
     return EXERCISE1.check(answer)
 
@@ -367,7 +367,7 @@ EXERCISE2 = MultipleChoice(
 )
 
 
-def check_exercise2(answer) -> bool:
+def check_exercise2(answer) -> None:
     """Check the letter chosen for INF721 exercise 2 (what a larger λ does in L2)."""
     return EXERCISE2.check(answer)
 
@@ -403,6 +403,6 @@ LEARNING_CURVE = MultipleChoice(
 )
 
 
-def check_learning_curve(answer) -> bool:
+def check_learning_curve(answer) -> None:
     """Check the letter chosen for the learning-curve question (a linear model on MNIST-1D)."""
     return LEARNING_CURVE.check(answer)

@@ -126,7 +126,7 @@ L1_GRADIENT = Exercise(
 )
 
 
-def check_l1_gradient(l1_gradient) -> bool:
+def check_l1_gradient(l1_gradient) -> None:
     """Check ``l1_gradient(W, lam, m)`` = (λ/2m)·sign(W), sign(0) = 0 (6 cases)."""
     return L1_GRADIENT.check(l1_gradient)
 
@@ -176,7 +176,7 @@ SOFT_THRESHOLD = Exercise(
 )
 
 
-def check_soft_threshold(soft_threshold) -> bool:
+def check_soft_threshold(soft_threshold) -> None:
     """Check ``soft_threshold(x, t)`` = sign(x)·max(|x| − t, 0) entrywise (7 cases)."""
     return SOFT_THRESHOLD.check(soft_threshold)
 
@@ -237,7 +237,7 @@ L1_QUADRATIC_SOLUTION = Exercise(
 )
 
 
-def check_l1_quadratic_solution(l1_quadratic_solution) -> bool:
+def check_l1_quadratic_solution(l1_quadratic_solution) -> None:
     """Check ``l1_quadratic_solution(theta_hat, h_diag, lam_prime)``, threshold λ′/H_ii, 7 cases."""
     return L1_QUADRATIC_SOLUTION.check(l1_quadratic_solution)
 
@@ -269,6 +269,6 @@ EXERCISE3 = MultipleChoice(
 )
 
 
-def check_exercise3(answer) -> bool:
+def check_exercise3(answer) -> None:
     """Check the letter chosen for INF721 exercise 3: which technique gives sparse weights?"""
     return EXERCISE3.check(answer)

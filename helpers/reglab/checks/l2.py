@@ -103,7 +103,7 @@ class DictExercise(Exercise):
             return False
         return all(_close(a[k], b[k]) for k in a)
 
-    def check(self, student_fn) -> bool:
+    def check(self, student_fn) -> None:
         """As :meth:`Exercise.check`; a failure also names the entries that are wrong."""
         try:
             return super().check(student_fn)
@@ -180,7 +180,7 @@ class DictExercise(Exercise):
 L2_COST = replace(L2_PENALTY_VALUE, name="l2_cost")
 
 
-def check_l2_cost(l2_cost) -> bool:
+def check_l2_cost(l2_cost) -> None:
     """Check ``l2_cost(params, lam, m)`` = (λ/2m)·Σ_l ‖W⁽ˡ⁾‖²_F, biases excluded (6 cases)."""
     return L2_COST.check(l2_cost)
 
@@ -266,7 +266,7 @@ L2_GRADIENTS = DictExercise(
 )
 
 
-def check_l2_gradients(l2_gradients) -> bool:
+def check_l2_gradients(l2_gradients) -> None:
     """Check ``l2_gradients(params, grads, lam, m)``: grads + (λ/m)·W on weights only (5 cases)."""
     return L2_GRADIENTS.check(l2_gradients)
 
@@ -337,7 +337,7 @@ WEIGHT_DECAY_UPDATE = Exercise(
 )
 
 
-def check_weight_decay_update(weight_decay_update) -> bool:
+def check_weight_decay_update(weight_decay_update) -> None:
     """Check ``weight_decay_update(W, dW, lr, lam, m)`` = (1 − lr·λ/m)·W − lr·dW (6 cases)."""
     return WEIGHT_DECAY_UPDATE.check(weight_decay_update)
 
@@ -387,7 +387,7 @@ SGD_STEP = DictExercise(
 )
 
 
-def check_sgd_step(sgd_step) -> bool:
+def check_sgd_step(sgd_step) -> None:
     """Check ``sgd_step(params, grads, lr, lam, m)``: decay on weights, plain step on biases."""
     return SGD_STEP.check(sgd_step)
 
@@ -420,7 +420,7 @@ CONVERSION_QUESTION = MultipleChoice(
 )
 
 
-def check_conversion_question(answer) -> bool:
+def check_conversion_question(answer) -> None:
     """Check the letter chosen for the conversion of PyTorch's weight_decay=5e-4 (m = 50000).
 
     Raises

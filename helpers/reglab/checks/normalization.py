@@ -121,7 +121,7 @@ BATCHNORM_FORWARD = Exercise(
 )
 
 
-def check_batchnorm_forward(batchnorm_forward) -> bool:
+def check_batchnorm_forward(batchnorm_forward) -> None:
     """Check ``batchnorm_forward(X, gamma, beta, eps)`` (training mode) on 5 cases."""
     return BATCHNORM_FORWARD.check(batchnorm_forward)
 
@@ -200,7 +200,7 @@ BATCHNORM_BACKWARD = Exercise(
 )
 
 
-def check_batchnorm_backward(batchnorm_backward) -> bool:
+def check_batchnorm_backward(batchnorm_backward) -> None:
     """Check ``batchnorm_backward(dY, X, gamma, eps)`` = dL/dX on 5 cases."""
     return BATCHNORM_BACKWARD.check(batchnorm_backward)
 
@@ -265,6 +265,6 @@ INIT_STD = Exercise(
 )
 
 
-def check_init_std(init_std) -> bool:
+def check_init_std(init_std) -> None:
     """Check ``init_std(n_in, n_out, activation)``: He for "relu", Xavier for "tanh" (6 cases)."""
     return INIT_STD.check(init_std)

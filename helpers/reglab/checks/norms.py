@@ -101,7 +101,7 @@ L1_NORM = Exercise(
 )
 
 
-def check_l1_norm(l1_norm) -> bool:
+def check_l1_norm(l1_norm) -> None:
     """Check ``l1_norm(x)`` = Σ|x_i| over all entries, for arrays of any shape (8 cases)."""
     return L1_NORM.check(l1_norm)
 
@@ -145,7 +145,7 @@ L2_NORM = Exercise(
 )
 
 
-def check_l2_norm(l2_norm) -> bool:
+def check_l2_norm(l2_norm) -> None:
     """Check ``l2_norm(x)`` = sqrt(Σ x_i²) for 1-D, row and column vectors (8 cases)."""
     return L2_NORM.check(l2_norm)
 
@@ -191,7 +191,7 @@ LP_NORM = Exercise(
 )
 
 
-def check_lp_norm(lp_norm) -> bool:
+def check_lp_norm(lp_norm) -> None:
     """Check ``lp_norm(x, p)`` = (Σ|x_i|^p)^(1/p) for several p ≥ 1 (9 cases)."""
     return LP_NORM.check(lp_norm)
 
@@ -242,7 +242,7 @@ FROBENIUS = Exercise(
 )
 
 
-def check_frobenius(frobenius_norm) -> bool:
+def check_frobenius(frobenius_norm) -> None:
     """Check ``frobenius_norm(W)`` = sqrt(Σ_ij w_ij²) for 2-D arrays (8 cases)."""
     return FROBENIUS.check(frobenius_norm)
 
@@ -330,7 +330,7 @@ L2_PENALTY_VALUE = Exercise(
 )
 
 
-def check_l2_penalty_value(l2_penalty_value) -> bool:
+def check_l2_penalty_value(l2_penalty_value) -> None:
     """Check ``l2_penalty_value(params, lam, m)`` = λ/(2m)·Σ_l ‖W⁽ˡ⁾‖²_F (6 cases).
 
     ``params`` maps parameter names to arrays as ``reglab.Sequential.params`` does
@@ -368,7 +368,7 @@ EXERCISE5 = MultipleChoice(
 )
 
 
-def check_exercise5(answer) -> bool:
+def check_exercise5(answer) -> None:
     """Check the letter chosen for INF721 exercise 5: the L1 norm of [[0.2, -0.1], [0.3, 0.4]].
 
     Parameters

@@ -115,7 +115,7 @@ MOMENTUM_STEP = Exercise(
 )
 
 
-def check_momentum_step(momentum_step) -> bool:
+def check_momentum_step(momentum_step) -> None:
     """Check ``momentum_step(theta, v, g, lr, beta) -> (theta_new, v_new)`` (5 cases)."""
     return MOMENTUM_STEP.check(momentum_step)
 
@@ -218,7 +218,7 @@ ADAM_STEP = Exercise(
 )
 
 
-def check_adam_step(adam_step) -> bool:
+def check_adam_step(adam_step) -> None:
     """Check ``adam_step(theta, s, r, g, t, lr, rho1, rho2, delta) -> (theta, s, r)`` (6 cases)."""
     return ADAM_STEP.check(adam_step)
 
@@ -277,6 +277,6 @@ LINEAR_DECAY = Exercise(
 )
 
 
-def check_linear_decay(linear_decay) -> bool:
+def check_linear_decay(linear_decay) -> None:
     """Check ``linear_decay(k, lr0, lr_tau, tau) -> float`` (7 cases)."""
     return LINEAR_DECAY.check(linear_decay)

@@ -89,7 +89,7 @@ CLIP_FACTOR = Exercise(
 )
 
 
-def check_torch_clip_factor(torch_clip_factor) -> bool:
+def check_torch_clip_factor(torch_clip_factor) -> None:
     """Check ``torch_clip_factor(grad_norm, max_norm) -> factor`` (5 cases)."""
     return CLIP_FACTOR.check(torch_clip_factor)
 
@@ -143,7 +143,7 @@ RUNNING_VAR = Exercise(
 )
 
 
-def check_torch_running_var(torch_running_var) -> bool:
+def check_torch_running_var(torch_running_var) -> None:
     """Check ``torch_running_var(running_var, X, momentum) -> running_var_new`` (5 cases)."""
     return RUNNING_VAR.check(torch_running_var)
 
@@ -207,6 +207,6 @@ SMOOTHED_CE = Exercise(
 )
 
 
-def check_smoothed_cross_entropy(smoothed_cross_entropy) -> bool:
+def check_smoothed_cross_entropy(smoothed_cross_entropy) -> None:
     """Check ``smoothed_cross_entropy(logits, y, s) -> loss`` (5 cases)."""
     return SMOOTHED_CE.check(smoothed_cross_entropy)

@@ -161,7 +161,7 @@ CONV1D_FORWARD = ShapeTolerantExercise(
 )
 
 
-def check_conv1d_forward(conv1d_forward) -> bool:
+def check_conv1d_forward(conv1d_forward) -> None:
     """Check ``conv1d_forward(X, W, b, stride, padding)`` -> Z (m, C_out, L_out) on 6 cases."""
     return CONV1D_FORWARD.check(conv1d_forward)
 
@@ -227,7 +227,7 @@ TYING_GRADIENTS = Exercise(
 )
 
 
-def check_tying_gradients(tying_gradients) -> bool:
+def check_tying_gradients(tying_gradients) -> None:
     """Check ``tying_gradients(W_a, W_b, lam, m)`` -> (dW_a, dW_b) on 5 cases."""
     return TYING_GRADIENTS.check(tying_gradients)
 
@@ -297,6 +297,6 @@ SPARSE_RELU_BACKWARD = Exercise(
 )
 
 
-def check_sparse_relu_backward(sparse_relu_backward) -> bool:
+def check_sparse_relu_backward(sparse_relu_backward) -> None:
     """Check ``sparse_relu_backward(dA, Z, lam, m)`` -> dZ (B, n) on 5 cases."""
     return SPARSE_RELU_BACKWARD.check(sparse_relu_backward)
