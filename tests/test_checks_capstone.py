@@ -6,8 +6,11 @@ written the way students write them (independently of the checks' own table) fai
 specific message.
 """
 
+import re
+
 import numpy as np
 import pytest
+from check_failures import assert_feedback
 
 from reglab.checks import capstone as checks
 from reglab.invariance import detrend as reglab_detrend
@@ -50,10 +53,18 @@ def detrend_other_scale(X):
     return X - c[:, None] * t
 
 
-@pytest.mark.parametrize("fn", [reglab_detrend, detrend_polyfit, detrend_other_scale])
+@pytest.mark.parametrize("fn", [detrend_polyfit, detrend_other_scale])
 def test_correct_detrends_pass(fn, capsys):
     assert checks.check_detrend(fn) is None
     assert "passed" in capsys.readouterr().out
+
+
+def test_reglabs_own_detrend_is_refused():
+    with pytest.raises(AssertionError, match=r"^detrend is reglab's own answer to this task, "
+                                             r"imported instead of written"):
+        checks.check_detrend(reglab_detrend)
+    with pytest.raises(AssertionError, match=r"^detrend calls reglab\.invariance\.detrend"):
+        checks.check_detrend(lambda X: reglab_detrend(X))
 
 
 @pytest.mark.parametrize("fn", [lambda p, n: (p * (1 - p) / n) ** 0.5,
@@ -94,28 +105,75 @@ def detrend_axis0(X):
     return X - np.outer(t, c)
 
 
-@pytest.mark.parametrize(("fn", "words"), [
-    (detrend_full_line, "removed the mean as well"),
-    (detrend_arange, "not centred"),
-    (detrend_mean_of_products, "divided x·t by L"),
-    (detrend_endpoints, "two end points"),
-    (detrend_axis0, "wrong axis"),
-])
-def test_wrong_detrends_fail_with_their_diagnosis(fn, words):
-    with pytest.raises(AssertionError, match=words):
-        checks.check_detrend(fn)
+def detrend_line_added(X):
+    t = np.linspace(-0.5, 0.5, X.shape[1])
+    return X + np.outer(X @ t / (t @ t), t)
 
 
-@pytest.mark.parametrize(("fn", "words"), [
-    (lambda p, n: p * (1 - p) / n, "square root"),
-    (lambda p, n: np.sqrt(p * (1 - p) / (n - 1)), "n − 1"),
-    (lambda p, n: (p / n) ** 0.5, r"factor \(1 − p\)"),
-    (lambda p, n: np.sqrt(p * (1 - p)) / n, "instead of sqrt"),
-    (lambda p, n: p * (1 - p) / n ** 0.5, "over the whole"),
-])
-def test_wrong_standard_errors_fail_with_their_diagnosis(fn, words):
-    with pytest.raises(AssertionError, match=words):
-        checks.check_standard_error(fn)
+def detrend_returns_line(X):
+    t = np.linspace(-0.5, 0.5, X.shape[1])
+    return np.outer(X @ t / (t @ t), t)
+
+
+def detrend_uncentred_subtraction(X):
+    t = np.linspace(-0.5, 0.5, X.shape[1])
+    c = X @ t / (t @ t)
+    return X - c[:, None] * np.arange(X.shape[1]) / (X.shape[1] - 1)
+
+
+def detrend_one_slope(X):
+    t = np.linspace(-0.5, 0.5, X.shape[1])
+    return X - (X @ t).mean() / (t @ t) * t
+
+
+def detrend_no_denominator(X):
+    t = np.linspace(-0.5, 0.5, X.shape[1])
+    return X - (X @ t)[:, None] * t
+
+
+WRONG_DETREND = {
+    "removed the mean as well": detrend_full_line,
+    "not centred": detrend_arange,
+    "divided x·t by L": detrend_mean_of_products,
+    "two end points": detrend_endpoints,
+    "wrong axis": detrend_axis0,
+    "added the line": detrend_line_added,
+    "returned the fitted line": detrend_returns_line,
+    "uncentred ramp": detrend_uncentred_subtraction,
+    "one line for all the signals": detrend_one_slope,
+    "did not divide x·t by t·t": detrend_no_denominator,
+}
+
+WRONG_SE = {
+    "square root": lambda p, n: p * (1 - p) / n,
+    "n − 1": lambda p, n: np.sqrt(p * (1 - p) / (n - 1)),
+    "factor (1 − p)": lambda p, n: (p / n) ** 0.5,
+    "instead of sqrt": lambda p, n: np.sqrt(p * (1 - p)) / n,
+    "over the whole": lambda p, n: p * (1 - p) / n ** 0.5,
+    "error rate alone": lambda p, n: np.sqrt((1 - p) / n),
+    "1.96": lambda p, n: 1.96 * (p * (1 - p) / n) ** 0.5,
+    "multiplied by 2": lambda p, n: 2 * np.sqrt(p * (1 - p) / n),
+    "NUMBER of correct answers": lambda p, n: np.sqrt(n * p * (1 - p)),
+    "n is missing": lambda p, n: np.sqrt(p - p**2),
+}
+
+
+def _float32(fn):
+    return lambda *args: np.float32(fn(*args)) if np.ndim(args[0]) == 0 else fn(
+        *(np.asarray(a, dtype=np.float32) for a in args)).astype(np.float32)
+
+
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (checks.check_detrend, WRONG_DETREND, [detrend_polyfit, detrend_other_scale]),
+    (checks.check_standard_error, WRONG_SE, [lambda p, n: (p * (1 - p) / n) ** 0.5,
+                                             lambda p, n: np.sqrt(p - p * p) / np.sqrt(n)]),
+], ids=["detrend", "standard_error"])
+def test_plausible_answers_are_judged_and_named(check, wrong, right):
+    assert len(wrong) >= 8
+    assert_feedback(check, wrong, right + [_float32(fn) for fn in right])
+    for words, fn in wrong.items():
+        with pytest.raises(AssertionError, match=re.escape(words)):
+            check(fn)
 
 
 def test_stub_and_in_place_edit():

@@ -8,9 +8,12 @@ specific message; the untouched stub fails as "not implemented yet".
 
 import numpy as np
 import pytest
+from check_failures import assert_feedback
 
+from reglab import Dense
 from reglab.checks import normalization as checks
 from reglab.gradcheck import numerical_gradient, relative_error
+from reglab.normalization import BatchNorm
 
 # ------------------------------------------------------- the references are the definitions
 
@@ -118,6 +121,12 @@ FORWARD_WRONG = [
      r"one mean and one variance for the whole array"),
     ("no_sqrt", lambda X, g, b, e: g * (X - X.mean(0)) / (X.var(0) + e) + b,
      r"instead of its square root"),
+    ("x_not_x_hat", lambda X, g, b, e: g * X + b, r"scaled and shifted x itself"),
+    ("not_centred", lambda X, g, b, e: g * X / np.sqrt(X.var(0) + e) + b,
+     r"did not subtract the mean"),
+    ("no_eps", lambda X, g, b, e: g * (X - X.mean(0)) / X.std(0) + b, r"you left eps out"),
+    ("no_beta", lambda X, g, b, e: g * (X - X.mean(0)) / np.sqrt(X.var(0) + e),
+     r"you forgot beta"),
 ]
 
 
@@ -152,11 +161,71 @@ def _backward_no_gamma(dY, X, gamma, eps):
     return backward_ok(dY, X, np.ones_like(gamma), eps)
 
 
+def _backward_parts(dY, X, gamma, eps, *, std=None, x_hat=None):
+    """A student's backward pass from std and x_hat (each replaceable by a slip)."""
+    m = X.shape[0]
+    std = np.sqrt(X.var(axis=0) + eps) if std is None else std
+    x_hat = (X - X.mean(axis=0)) / std if x_hat is None else x_hat
+    return gamma / (m * std) * (m * dY - dY.sum(axis=0) - x_hat * (dY * x_hat).sum(axis=0))
+
+
+def _backward_no_var_term(dY, X, gamma, eps):
+    m, std = len(X), np.sqrt(X.var(axis=0) + eps)
+    return gamma / (m * std) * (m * dY - dY.sum(axis=0))
+
+
+def _backward_plus_signs(dY, X, gamma, eps):
+    m, std = len(X), np.sqrt(X.var(axis=0) + eps)
+    xh = (X - X.mean(axis=0)) / std
+    return gamma / (m * std) * (m * dY + dY.sum(axis=0) + xh * (dY * xh).sum(axis=0))
+
+
+def _backward_ddof1(dY, X, gamma, eps):
+    std = np.sqrt(X.var(axis=0, ddof=1) + eps)
+    return _backward_parts(dY, X, gamma, eps, std=std)
+
+
+def _backward_rows(dY, X, gamma, eps):
+    m = X.shape[1]
+    std = np.sqrt(X.var(axis=1, keepdims=True) + eps)
+    xh = (X - X.mean(axis=1, keepdims=True)) / std
+    return gamma / (m * std) * (m * dY - dY.sum(axis=1, keepdims=True)
+                                - xh * (dY * xh).sum(axis=1, keepdims=True))
+
+
+def _backward_centred(dY, X, gamma, eps):
+    return _backward_parts(dY, X, gamma, eps, x_hat=X - X.mean(axis=0))
+
+
+def _backward_no_x_hat_factor(dY, X, gamma, eps):
+    m, std = len(X), np.sqrt(X.var(axis=0) + eps)
+    xh = (X - X.mean(axis=0)) / std
+    return gamma / (m * std) * (m * dY - dY.sum(axis=0) - (dY * xh).sum(axis=0))
+
+
+def _backward_eps_outside(dY, X, gamma, eps):
+    return _backward_parts(dY, X, gamma, eps, std=X.std(axis=0) + eps)
+
+
+def _backward_sums_not_averaged(dY, X, gamma, eps):
+    std = np.sqrt(X.var(axis=0) + eps)
+    xh = (X - X.mean(axis=0)) / std
+    return gamma / std * (dY - dY.sum(axis=0) - xh * (dY * xh).sum(axis=0))
+
+
 BACKWARD_WRONG = [
     ("constant_stats", _backward_constant_stats, r"treated μ and σ² as constants"),
     ("no_mean_term", _backward_no_mean_term, r"the term − Σ_j g_j \(from the mean"),
     ("no_m", _backward_no_m, r"off by a factor of m"),
     ("no_gamma", _backward_no_gamma, r"you forgot gamma"),
+    ("no_var_term", _backward_no_var_term, r"from the variance σ²\) is missing"),
+    ("plus_signs", _backward_plus_signs, r"wrong signs"),
+    ("ddof1", _backward_ddof1, r"unbiased variance"),
+    ("rows", _backward_rows, r"summed over each ROW"),
+    ("centred", _backward_centred, r"you used x − μ where the formula has x_hat"),
+    ("no_x_hat_factor", _backward_no_x_hat_factor, r"the factor x_hat_k of the last term"),
+    ("eps_outside", _backward_eps_outside, r"eps outside the square root"),
+    ("sums_not_averaged", _backward_sums_not_averaged, r"the 1/m is missing"),
 ]
 
 
@@ -179,7 +248,48 @@ INIT_WRONG = [
     ("he_everywhere", lambda i, o, a: np.sqrt(2 / i), r"you used He for tanh too"),
     ("uniform_limit", lambda i, o, a: np.sqrt(6 / i) if a == "relu" else np.sqrt(6 / (i + o)),
      r"LIMIT of the uniform"),
+    ("xavier_everywhere", lambda i, o, a: np.sqrt(2 / (i + o)), r"Xavier for ReLU too"),
+    ("lecun_tanh", lambda i, o, a: np.sqrt(2 / i) if a == "relu" else np.sqrt(1 / i),
+     r"LeCun"),
+    ("precedence", lambda i, o, a: np.sqrt(2 / i) if a == "relu" else np.sqrt(2 / i + o),
+     r"the parentheses are missing"),
+    ("root_of_two", lambda i, o, a: np.sqrt(2) / i if a == "relu" else np.sqrt(2) / (i + o),
+     r"square root of the 2 only"),
+    ("product", lambda i, o, a: np.sqrt(2 / i) if a == "relu" else np.sqrt(2 / (i * o)),
+     r"multiplied n_in and n_out"),
 ]
+
+
+def _float32(fn):
+    """The same answer computed in float32: inputs and result."""
+    def in_float32(*args):
+        return np.asarray(fn(*(np.asarray(a, dtype=np.float32) if isinstance(a, np.ndarray)
+                               else a for a in args)), dtype=np.float32)
+    return in_float32
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (checks.check_batchnorm_forward, FORWARD_WRONG, [forward_ok, forward_loop]),
+    (checks.check_batchnorm_backward, BACKWARD_WRONG, [backward_ok, backward_graph]),
+    (checks.check_init_std, INIT_WRONG, [init_ok]),
+], ids=["batchnorm_forward", "batchnorm_backward", "init_std"])
+def test_plausible_answers_are_judged_and_named(check, wrong, right):
+    assert len(wrong) >= 8
+    assert_feedback(check, {name: fn for name, fn, _ in wrong},
+                    right + [_float32(fn) for fn in right])
+
+
+def test_calling_reglabs_batch_norm_is_refused():
+    def via_reglab(X, gamma, beta, eps):
+        layer = BatchNorm(X.shape[1], eps=eps)
+        layer.params["gamma"][...], layer.params["beta"][...] = gamma, beta
+        return layer.forward(X, train=True)
+
+    with pytest.raises(AssertionError, match=r"calls reglab\.normalization\.BatchNorm"):
+        checks.check_batchnorm_forward(via_reglab)
+    with pytest.raises(AssertionError, match=r"reglab's own answer"):
+        checks.check_init_std(lambda i, o, a: float(Dense.INITS["he"](i, o)))
 
 
 @pytest.mark.parametrize(("wrong", "message"), [w[1:] for w in INIT_WRONG],

@@ -9,7 +9,7 @@ yet".
 
 import numpy as np
 import pytest
-from check_failures import fails_with
+from check_failures import assert_feedback, fails_with
 
 from reglab import Adam, Momentum
 from reglab.checks import optimizers as checks
@@ -109,105 +109,150 @@ def test_correct_decay_passes(fn):
 
 
 # ------------------------------------------------------------ wrong ones fail, diagnosed
+# Each set: the slips of one task, written the way students write them (independently of
+# the tables in reglab.checks.optimizers); the key says what the slip is.
+
+def _momentum(update):
+    """A student's momentum_step from the line that computes (theta_new, v_new)."""
+    def momentum_step(theta, v, g, lr, beta):
+        return update(theta, v, g, lr, beta)
+    return momentum_step
 
 
-def test_momentum_mistakes_written_by_students():
-    def uphill(theta, v, g, lr, beta):
-        v = beta * v + lr * g
-        return theta + v, v
-
-    def swapped(theta, v, g, lr, beta):
-        v = lr * v - beta * g
-        return theta + v, v
-
-    def no_decay(theta, v, g, lr, beta):
-        v_new = v - lr * g
-        return theta + v_new, v_new
-
-    def old_velocity(theta, v, g, lr, beta):
-        theta_new = theta + v
-        return theta_new, beta * v - lr * g
-
-    def torch_style(theta, v, g, lr, beta):
-        buf = beta * v + g
-        return theta - lr * buf, buf
-
-    fails_with(checks.check_momentum_step, uphill, "moves UPHILL")
-    fails_with(checks.check_momentum_step, swapped, "α and β are swapped")
-    fails_with(checks.check_momentum_step, no_decay, "not decayed")
-    fails_with(checks.check_momentum_step, old_velocity, "OLD velocity")
-    fails_with(checks.check_momentum_step, torch_style, "PyTorch's convention")
+WRONG_MOMENTUM = {
+    "moves UPHILL": _momentum(lambda th, v, g, lr, b: (th + b * v + lr * g, b * v + lr * g)),
+    "α and β are swapped": _momentum(lambda th, v, g, lr, b: (th + lr * v - b * g,
+                                                              lr * v - b * g)),
+    "not decayed": _momentum(lambda th, v, g, lr, b: (th + v - lr * g, v - lr * g)),
+    "OLD velocity": _momentum(lambda th, v, g, lr, b: (th + v, b * v - lr * g)),
+    "PyTorch's convention": _momentum(lambda th, v, g, lr, b: (th - lr * (b * v + g),
+                                                               b * v + g)),
+    "(1 − β)": _momentum(lambda th, v, g, lr, b: (th + b * v - (1 - b) * lr * g,
+                                                  b * v - (1 - b) * lr * g)),
+    "Nesterov": _momentum(lambda th, v, g, lr, b: (th + b * (b * v - lr * g) - lr * g,
+                                                   b * v - lr * g)),
+    "θ moved by −v'": _momentum(lambda th, v, g, lr, b: (th - b * v + lr * g, b * v - lr * g)),
+    "ignored the velocity": _momentum(lambda th, v, g, lr, b: (th - lr * g, b * v - lr * g)),
+    "β multiplies the gradient step": _momentum(
+        lambda th, v, g, lr, b: (th + b * (v - lr * g), b * (v - lr * g))),
+    "wrong order": _momentum(lambda th, v, g, lr, b: (b * v - lr * g, th + b * v - lr * g)),
+}
 
 
-def test_adam_mistakes_written_by_students():
-    def no_correction(theta, s, r, g, t, lr, rho1, rho2, delta):
-        s = rho1 * s + (1 - rho1) * g
-        r = rho2 * r + (1 - rho2) * g * g
-        return theta - lr * s / (np.sqrt(r) + delta), s, r
-
-    def t_from_zero(theta, s, r, g, t, lr, rho1, rho2, delta):
-        t = t - 1                                   # "the first step is step 0"
-        s = rho1 * s + (1 - rho1) * g
-        r = rho2 * r + (1 - rho2) * g * g
+def _adam_student(*, moments=lambda s, r, g, r1, r2: (r1 * s + (1 - r1) * g,
+                                                      r2 * r + (1 - r2) * g * g),
+                  correct=lambda s, r, t, r1, r2: (s / (1 - r1**t), r / (1 - r2**t)),
+                  step=lambda th, sh, rh, lr, d: th - lr * sh / (np.sqrt(rh) + d),
+                  state=lambda s, r, sh, rh: (s, r)):
+    """A student's adam_step written in four lines; each keyword replaces one of them."""
+    def adam_step(theta, s, r, g, t, lr, rho1, rho2, delta):
+        s_new, r_new = moments(s, r, g, rho1, rho2)
         with np.errstate(divide="ignore", invalid="ignore"):
-            s_hat, r_hat = s / (1 - rho1**t), r / (1 - rho2**t)
-            return theta - lr * s_hat / (np.sqrt(r_hat) + delta), s, r
-
-    def slides_delta(theta, s, r, g, t, lr, rho1, rho2, delta):
-        s = rho1 * s + (1 - rho1) * g
-        r = rho2 * r + (1 - rho2) * g * g
-        s_hat, r_hat = s / (1 - rho1**t), r / (1 - rho2**t)
-        return theta - lr * s_hat / np.sqrt(r_hat + delta), s, r
-
-    def rho_not_power(theta, s, r, g, t, lr, rho1, rho2, delta):
-        s = rho1 * s + (1 - rho1) * g
-        r = rho2 * r + (1 - rho2) * g * g
-        s_hat, r_hat = s / (1 - rho1), r / (1 - rho2)
-        return theta - lr * s_hat / (np.sqrt(r_hat) + delta), s, r
-
-    def r_not_squared(theta, s, r, g, t, lr, rho1, rho2, delta):
-        s = rho1 * s + (1 - rho1) * g
-        r = rho2 * r + (1 - rho2) * g
-        with np.errstate(invalid="ignore"):
-            return theta - lr * (s / (1 - rho1**t)) / (np.sqrt(r / (1 - rho2**t)) + delta), s, r
-
-    def stores_corrected(theta, s, r, g, t, lr, rho1, rho2, delta):
-        s = (rho1 * s + (1 - rho1) * g) / (1 - rho1**t)
-        r = (rho2 * r + (1 - rho2) * g * g) / (1 - rho2**t)
-        return theta - lr * s / (np.sqrt(r) + delta), s, r
-
-    fails_with(checks.check_adam_step, no_correction, "no bias correction")
-    fails_with(checks.check_adam_step, t_from_zero, "uses t − 1")
-    fails_with(checks.check_adam_step, slides_delta, "δ is inside the square root")
-    fails_with(checks.check_adam_step, rho_not_power, "ρ instead of ρᵗ")
-    fails_with(checks.check_adam_step, r_not_squared, "r is not squared")
-    fails_with(checks.check_adam_step, stores_corrected, "uncorrected s', r'")
+            s_hat, r_hat = correct(s_new, r_new, t, rho1, rho2)
+            theta_new = step(theta, s_hat, r_hat, lr, delta)
+        return (theta_new, *state(s_new, r_new, s_hat, r_hat))
+    return adam_step
 
 
-def test_linear_decay_mistakes_written_by_students():
-    def early(k, lr0, lr_tau, tau):
-        frac = min((k + 1) / tau, 1)
-        return (1 - frac) * lr0 + frac * lr_tau
+WRONG_ADAM = {
+    "no bias correction": _adam_student(correct=lambda s, r, t, r1, r2: (s, r)),
+    "uses t − 1": _adam_student(correct=lambda s, r, t, r1, r2: (s / (1 - r1**(t - 1)),
+                                                                 r / (1 - r2**(t - 1)))),
+    "uses t + 1": _adam_student(correct=lambda s, r, t, r1, r2: (s / (1 - r1**(t + 1)),
+                                                                 r / (1 - r2**(t + 1)))),
+    "ρ instead of ρᵗ": _adam_student(correct=lambda s, r, t, r1, r2: (s / (1 - r1),
+                                                                      r / (1 - r2))),
+    "δ is inside the square root": _adam_student(
+        step=lambda th, sh, rh, lr, d: th - lr * sh / np.sqrt(rh + d)),
+    "r is not squared": _adam_student(moments=lambda s, r, g, r1, r2: (r1 * s + (1 - r1) * g,
+                                                                       r2 * r + (1 - r2) * g)),
+    "ρ₁ and ρ₂ are swapped": _adam_student(
+        moments=lambda s, r, g, r1, r2: (r2 * s + (1 - r2) * g, r1 * r + (1 - r1) * g * g),
+        correct=lambda s, r, t, r1, r2: (s / (1 - r2**t), r / (1 - r1**t))),
+    "uncorrected s', r'": _adam_student(state=lambda s, r, sh, rh: (sh, rh)),
+    "moved uphill": _adam_student(step=lambda th, sh, rh, lr, d: th + lr * sh / (np.sqrt(rh) + d)),
+    "only the first moment": _adam_student(correct=lambda s, r, t, r1, r2: (s / (1 - r1**t), r)),
+    "only the second moment": _adam_student(correct=lambda s, r, t, r1, r2: (s, r / (1 - r2**t))),
+    "geometric sum": _adam_student(correct=lambda s, r, t, r1, r2: (
+        s * (1 - r1) / (1 - r1**t), r * (1 - r2) / (1 - r2**t))),
+    "divided by ρᵗ": _adam_student(correct=lambda s, r, t, r1, r2: (s / r1**t, r / r2**t)),
+}
 
-    def no_clamp(k, lr0, lr_tau, tau):
-        return (1 - k / tau) * lr0 + (k / tau) * lr_tau
 
-    def to_zero(k, lr0, lr_tau, tau):
-        return lr0 * (1 - k / tau) if k < tau else lr_tau
+def _root_outside(theta, s, r, g, t, lr, rho1, rho2, delta):
+    """The correction of r applied after the square root."""
+    s = rho1 * s + (1 - rho1) * g
+    r = rho2 * r + (1 - rho2) * g * g
+    s_hat = s / (1 - rho1**t)
+    return theta - lr * s_hat / (np.sqrt(r) / (1 - rho2**t) + delta), s, r
 
-    def floor_div(k, lr0, lr_tau, tau):
-        frac = min(k // tau, 1)
-        return (1 - frac) * lr0 + frac * lr_tau
 
-    def swapped(k, lr0, lr_tau, tau):
-        frac = min(k / tau, 1)
-        return frac * lr0 + (1 - frac) * lr_tau
+WRONG_ADAM["outside the square root"] = _root_outside
 
-    fails_with(checks.check_linear_decay, early, "off by one", "k = τ − 1")
-    fails_with(checks.check_linear_decay, no_clamp, "keeps falling after τ")
-    fails_with(checks.check_linear_decay, to_zero, "forgot the term")
-    fails_with(checks.check_linear_decay, floor_div, "integer division")
-    fails_with(checks.check_linear_decay, swapped, "swapped")
+
+def _decay(rate):
+    def linear_decay(k, lr0, lr_tau, tau):
+        return rate(k, lr0, lr_tau, tau)
+    return linear_decay
+
+
+WRONG_DECAY = {
+    "k = τ − 1": _decay(lambda k, a0, at, tau: (1 - min((k + 1) / tau, 1)) * a0
+                        + min((k + 1) / tau, 1) * at),
+    "keeps falling after τ": _decay(lambda k, a0, at, tau: (1 - k / tau) * a0 + k / tau * at),
+    "forgot the term": _decay(lambda k, a0, at, tau: a0 * (1 - k / tau) if k < tau else at),
+    "integer division": _decay(lambda k, a0, at, tau: (1 - min(k // tau, 1)) * a0
+                               + min(k // tau, 1) * at),
+    "swapped": _decay(lambda k, a0, at, tau: min(k / tau, 1) * a0 + (1 - min(k / tau, 1)) * at),
+    "divided by τ − 1": _decay(lambda k, a0, at, tau: (1 - min(k / (tau - 1), 1)) * a0
+                               + min(k / (tau - 1), 1) * at),
+    "without weighting it": _decay(lambda k, a0, at, tau: a0 * (1 - min(k / tau, 1)) + at),
+    "(k − 1)/τ": _decay(lambda k, a0, at, tau: (1 - min(max(k - 1, 0) / tau, 1)) * a0
+                        + min(max(k - 1, 0) / tau, 1) * at),
+    "uses max": _decay(lambda k, a0, at, tau: (1 - max(k / tau, 1)) * a0 + max(k / tau, 1) * at),
+    "after τ the rate is 0": _decay(lambda k, a0, at, tau: (1 - k / tau) * a0 + k / tau * at
+                                    if k <= tau else 0.0),
+}
+
+
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (checks.check_momentum_step, WRONG_MOMENTUM, [momentum_ok, momentum_as_list]),
+    (checks.check_adam_step, WRONG_ADAM, [adam_ok, adam_folded]),
+    (checks.check_linear_decay, WRONG_DECAY, [decay_ok, decay_interp]),
+], ids=["momentum_step", "adam_step", "linear_decay"])
+def test_plausible_answers_are_judged_and_named(check, wrong, right):
+    assert len(wrong) >= 8
+    assert_feedback(check, wrong, right + [_float32(fn) for fn in right])
+
+
+def _float32(fn):
+    """The same answer computed in float32 (the arguments cast first)."""
+    def in_float32(*args):
+        args = [np.asarray(a, dtype=np.float32) if isinstance(a, np.ndarray) else a
+                for a in args]
+        out = fn(*args)
+        return (tuple(np.asarray(o, dtype=np.float32) for o in out)
+                if isinstance(out, (tuple, list)) else np.float32(out))
+    return in_float32
+
+
+@pytest.mark.parametrize(("check", "wrong"), [
+    (checks.check_momentum_step, WRONG_MOMENTUM), (checks.check_adam_step, WRONG_ADAM),
+    (checks.check_linear_decay, WRONG_DECAY)], ids=["momentum_step", "adam_step", "linear_decay"])
+def test_each_slip_gets_its_own_diagnosis(check, wrong):
+    for words, fn in wrong.items():
+        fails_with(check, fn, words)
+
+
+def test_calling_reglabs_own_optimizer_is_refused():
+    def via_reglab(theta, v, g, lr, beta):
+        opt = Momentum(lr=lr, beta=beta)
+        params = {"W": theta.copy()}
+        opt.step(params, {"W": g})
+        return params["W"], params["W"] - theta
+    fails_with(checks.check_momentum_step, via_reglab, "reglab's own answer")
+    fails_with(checks.check_linear_decay,
+               lambda k, lr0, lr_tau, tau: LinearDecay(lr0, lr_tau, tau)(k), "LinearDecay")
 
 
 def test_in_place_update_is_caught():

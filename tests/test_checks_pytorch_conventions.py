@@ -9,7 +9,7 @@ fails as "not implemented yet".
 
 import numpy as np
 import pytest
-from check_failures import fails_with
+from check_failures import assert_feedback, fails_with
 
 from reglab.checks import pytorch_conventions as checks
 
@@ -96,68 +96,80 @@ def test_correct_solutions_pass(capsys):
 # ------------------------------------------------------------ wrong solutions fail, explained
 
 
-def test_clip_mistakes_written_by_students():
-    def reglab_rule(grad_norm, max_norm):
-        return min(1.0, max_norm / grad_norm)
-
-    def no_cap(grad_norm, max_norm):
-        return max_norm / (grad_norm + 1e-6)
-
-    def upside_down(grad_norm, max_norm):
-        return min(1.0, (grad_norm + 1e-6) / max_norm)
-
-    def new_norm(grad_norm, max_norm):
-        return grad_norm if grad_norm < max_norm else max_norm
-
-    fails_with(checks.check_torch_clip_factor, reglab_rule, "reglab's exact rule")
-    fails_with(checks.check_torch_clip_factor, no_cap, "scaled UP")
-    fails_with(checks.check_torch_clip_factor, upside_down, "upside down")
-    fails_with(checks.check_torch_clip_factor, new_norm, "norm after clipping")
+def _log_probs(Z, axis=1):
+    z = Z - Z.max(axis=axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
 
-def test_running_var_mistakes_written_by_students():
-    def biased(running_var, X, momentum):
-        return (1 - momentum) * running_var + momentum * np.var(X, axis=0)
-
-    def keras_momentum(running_var, X, momentum):
-        return momentum * running_var + (1 - momentum) * np.var(X, axis=0, ddof=1)
-
-    def last_batch(running_var, X, momentum):
-        return np.var(X, axis=0, ddof=1)
-
-    def std(running_var, X, momentum):
-        return (1 - momentum) * running_var + momentum * np.std(X, axis=0, ddof=1)
-
-    fails_with(checks.check_torch_running_var, biased, "UNBIASED")
-    fails_with(checks.check_torch_running_var, keras_momentum, "weighs the NEW batch")
-    fails_with(checks.check_torch_running_var, last_batch, "moving average")
-    fails_with(checks.check_torch_running_var, std, "standard deviation")
+def _smoothed_from_target(Z, y, s, *, on_true, on_others, axis=1, reduce=np.mean):
+    """A student's loss against a target with ``on_true`` and ``on_others`` weights."""
+    target = np.full(Z.shape, on_others)
+    target[np.arange(len(y)), y] = on_true
+    return float(reduce(-(target * _log_probs(Z, axis)).sum(axis=1)))
 
 
-def test_smoothed_ce_mistakes_written_by_students():
-    def log_probs(Z):
-        z = Z - Z.max(axis=1, keepdims=True)
-        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+WRONG_CLIP = {
+    "reglab's exact rule": lambda n, c: min(1.0, c / n),
+    "scaled UP": lambda n, c: c / (n + 1e-6),
+    "upside down": lambda n, c: min(1.0, (n + 1e-6) / c),
+    "norm after clipping": lambda n, c: n if n < c else c,
+    "max instead of min": lambda n, c: max(1.0, c / (n + 1e-6)),
+    "wrong side": lambda n, c: min(1.0, (c + 1e-6) / n),
+    "added 1e-6 to the ratio": lambda n, c: min(1.0, c / n + 1e-6),
+    "a floor under the norm": lambda n, c: min(1.0, c / max(n, 1e-6)),
+}
 
-    def other_classes(Z, y, s):
-        K = Z.shape[1]
-        target = np.full(Z.shape, s / (K - 1))
-        target[np.arange(len(y)), y] = 1 - s
-        return -(target * log_probs(Z)).sum(axis=1).mean()
+WRONG_RUNNING_VAR = {
+    "UNBIASED": lambda r, X, mu: (1 - mu) * r + mu * np.var(X, axis=0),
+    "weighs the NEW batch": lambda r, X, mu: mu * r + (1 - mu) * np.var(X, axis=0, ddof=1),
+    "moving average": lambda r, X, mu: np.var(X, axis=0, ddof=1),
+    "standard deviation": lambda r, X, mu: (1 - mu) * r + mu * np.std(X, axis=0, ddof=1),
+    "wrong way": lambda r, X, mu: (1 - mu) * r + mu * np.var(X, axis=0) * (len(X) - 1) / len(X),
+    "running_mean's update": lambda r, X, mu: (1 - mu) * r + mu * X.mean(axis=0),
+    "one variance of the whole batch": lambda r, X, mu: (1 - mu) * r + mu * np.var(X, ddof=1),
+    "not decayed": lambda r, X, mu: r + mu * np.var(X, axis=0, ddof=1),
+}
 
-    def sum_over_batch(Z, y, s):
-        K = Z.shape[1]
-        target = np.full(Z.shape, s / K)
-        target[np.arange(len(y)), y] += 1 - s
-        return -(target * log_probs(Z)).sum()
+WRONG_SMOOTHED = {
+    "K − 1 OTHER": lambda Z, y, s: _smoothed_from_target(
+        Z, y, s, on_true=1 - s, on_others=s / (Z.shape[1] - 1)),
+    "averages over the batch": lambda Z, y, s: _smoothed_from_target(
+        Z, y, s, on_true=1 - s + s / Z.shape[1], on_others=s / Z.shape[1], reduce=np.sum),
+    "TARGET": lambda Z, y, s: float(-np.log(
+        (1 - s) * np.exp(_log_probs(Z))[np.arange(len(y)), y] + s / Z.shape[1]).mean()),
+    "missing its share s/K": lambda Z, y, s: _smoothed_from_target(
+        Z, y, s, on_true=1 - s, on_others=s / Z.shape[1]),
+    "wrong axis": lambda Z, y, s: _smoothed_from_target(
+        Z, y, s, on_true=1 - s + s / Z.shape[1], on_others=s / Z.shape[1], axis=0),
+    "keeps weight 1": lambda Z, y, s: _smoothed_from_target(
+        Z, y, s, on_true=1 + s / Z.shape[1], on_others=s / Z.shape[1]),
+    "swapped": lambda Z, y, s: _smoothed_from_target(
+        Z, y, s, on_true=s + (1 - s) / Z.shape[1], on_others=(1 - s) / Z.shape[1]),
+    "MEAN over the K classes": lambda Z, y, s: _smoothed_from_target(
+        Z, y, s, on_true=1 - s + s, on_others=s),
+}
 
-    def smoothed_prediction(Z, y, s):
-        p = np.exp(log_probs(Z))[np.arange(len(y)), y]
-        return -np.log((1 - s) * p + s / Z.shape[1]).mean()
 
-    fails_with(checks.check_smoothed_cross_entropy, other_classes, "K − 1 OTHER")
-    fails_with(checks.check_smoothed_cross_entropy, sum_over_batch, "averages over the batch")
-    fails_with(checks.check_smoothed_cross_entropy, smoothed_prediction, "TARGET")
+def _float32(fn):
+    """The same answer computed in float32 (array arguments cast, the result too)."""
+    def in_float32(*args):
+        return np.float32(fn(*(np.asarray(a, dtype=np.float32)
+                               if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
+                               for a in args)))
+    return in_float32
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (checks.check_torch_clip_factor, WRONG_CLIP, [clip_ok, clip_branchy]),
+    (checks.check_torch_running_var, WRONG_RUNNING_VAR, [running_var_ok]),
+    (checks.check_smoothed_cross_entropy, WRONG_SMOOTHED, [smoothed_ok]),
+], ids=["torch_clip_factor", "torch_running_var", "smoothed_cross_entropy"])
+def test_plausible_answers_are_judged_and_named(check, wrong, right):
+    assert len(wrong) >= 8
+    assert_feedback(check, wrong, right + [_float32(fn) for fn in right])
+    for words, fn in wrong.items():
+        fails_with(check, fn, words)
 
 
 def test_stub_is_not_implemented_yet():

@@ -184,6 +184,10 @@ class Exercise:
                 f"student_fn must be a function: pass {self.name} itself, without "
                 f"parentheses; got {type(student_fn).__name__} {student_fn!r}"
             )
+        if _code_objects((student_fn,)).keys() & _code_objects(self.forbidden).keys():
+            raise CheckError(
+                f"{self.name} is reglab's own answer to this task, imported instead of "
+                f"written: write the function yourself with NumPy, from the definition.")
         check_helpers(self.name, student_fn, self.helpers)
         expected = [self._convert(self.reference(*copy.deepcopy(c.args))) for c in self.cases]
         got = [self._run_student(student_fn, case) for case in self.cases]

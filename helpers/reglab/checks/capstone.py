@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..invariance import detrend as _reglab_detrend
 from . import Case, Exercise, Mistake, _a
 
 __all__ = ["DETREND", "STANDARD_ERROR", "check_detrend", "check_standard_error"]
@@ -89,7 +90,22 @@ DETREND = Exercise(
         Mistake(lambda X: _detrend(X.T).T,
                 "you worked along the wrong axis (over the examples instead of along each "
                 "signal): fit one line per ROW, with sums over the L time steps (axis=1)."),
+        Mistake(lambda X: X - np.outer(X @ _ramp(X.shape[1]) / (_ramp(X.shape[1]) @
+                                                               _ramp(X.shape[1])),
+                                       np.linspace(0, 1, X.shape[1])),
+                "the slope is right but you subtracted it times an uncentred ramp (0 to 1, or "
+                "np.arange(L)): that moves the signal's mean by ĉ·mean(t). Subtract ĉ·t with "
+                "the centred t, whose mean is 0."),
+        Mistake(lambda X: X - np.mean(X @ _ramp(X.shape[1])) / (_ramp(X.shape[1]) @
+                                                                _ramp(X.shape[1]))
+                * _ramp(X.shape[1]),
+                "you fitted one line for all the signals together (a sum or mean over every "
+                "row): each signal has its own slope, ĉ_i = (x_i·t)/(t·t), one per row."),
+        Mistake(lambda X: X - np.outer(X @ _ramp(X.shape[1]), _ramp(X.shape[1])),
+                "you did not divide x·t by t·t: the least-squares slope is ĉ = (x·t)/(t·t) "
+                "(t·t = Σ t_j² is not 1)."),
     ),
+    forbidden=(_reglab_detrend,),
 )
 
 
@@ -135,6 +151,19 @@ STANDARD_ERROR = Exercise(
         Mistake(lambda p, n: np.sqrt((1 - p) / n),
                 "you used the error rate alone, sqrt((1 − p)/n): the variance of one outcome is "
                 "p(1 − p), the product of both probabilities."),
+        Mistake(lambda p, n: 1.96 * np.sqrt(p * (1 - p) / n),
+                "you multiplied by 1.96: that is the half-width of a 95 % interval, "
+                "±1.96·SE. The standard error itself is sqrt(p(1 − p)/n)."),
+        Mistake(lambda p, n: 2 * np.sqrt(p * (1 - p) / n),
+                "you multiplied by 2: ±2·SE is the rough 95 % interval. The standard error "
+                "itself is sqrt(p(1 − p)/n)."),
+        Mistake(lambda p, n: np.sqrt(n * p * (1 - p)),
+                "you computed the spread of the NUMBER of correct answers, sqrt(n p(1 − p)): "
+                "the accuracy is that number divided by n, so its standard deviation is "
+                "sqrt(n p(1 − p))/n = sqrt(p(1 − p)/n)."),
+        Mistake(lambda p, n: np.sqrt(p * (1 - p)),
+                "n is missing: sqrt(p(1 − p)) is the spread of ONE example's outcome; the mean "
+                "of n independent outcomes has variance p(1 − p)/n."),
     ),
 )
 

@@ -31,11 +31,13 @@ answer is wrong, names the likely mistake from the table next to it (see :mod:`r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..layers import Dense
 from ..normalization import BatchNorm
-from . import Case, Exercise, Mistake, _a
+from . import Case, Exercise, Mistake, _a, _epsilon, isclose
 
 __all__ = [
     "BATCHNORM_BACKWARD",
@@ -117,7 +119,14 @@ BATCHNORM_FORWARD = Exercise(
                 "you centred the features but did not divide by sqrt(σ² + eps)."),
         Mistake(lambda X, g, b, eps: g * (X - X.mean(0)) / np.sqrt(X.var(0) + eps),
                 "you forgot beta: y = gamma * x_hat + beta."),
+        Mistake(lambda X, g, b, eps: g * X + b,
+                "you scaled and shifted x itself: y = gamma * x_hat + beta uses the "
+                "standardized x_hat = (x − μ)/sqrt(σ² + eps)."),
+        Mistake(lambda X, g, b, eps: g * X / np.sqrt(X.var(0) + eps) + b,
+                "you divided by sqrt(σ² + eps) but did not subtract the mean μ first: "
+                "x_hat = (x − μ)/sqrt(σ² + eps)."),
     ),
+    forbidden=(BatchNorm,),
 )
 
 
@@ -169,7 +178,23 @@ _BACKWARD_CASES = (
          (_rng.normal(size=(7, 2)), _rng.normal(size=(7, 2)) * 2, _rng.uniform(0.5, 2, 2), 1e-3)),
 )
 
-BATCHNORM_BACKWARD = Exercise(
+@dataclass(frozen=True)
+class _CancellingExercise(Exercise):
+    """An Exercise whose answers are differences of terms of order 1.
+
+    The batch-norm gradient subtracts sums of order 1; where it is 0 (an upstream gradient
+    of ones) it is 0 only up to the rounding of those terms, about 1e-8 in float32. So the
+    absolute tolerance is measured against the terms (scale 1), not against the answer.
+    """
+
+    def _equal(self, a, b) -> bool:
+        if a is None or b is None or np.shape(a) != np.shape(b):
+            return False
+        atol = 1000 * _epsilon(np.asarray(a).dtype, np.asarray(b).dtype)
+        return bool(np.all(isclose(a, b) | (np.abs(np.asarray(a) - b) <= atol)))
+
+
+BATCHNORM_BACKWARD = _CancellingExercise(
     name="batchnorm_backward",
     reference=_backward,
     cases=_BACKWARD_CASES,
@@ -196,8 +221,33 @@ BATCHNORM_BACKWARD = Exercise(
         Mistake(_backward_with(axis=1),
                 "you summed over each ROW (axis=1): the mean, the variance and both sums run "
                 "over the examples of the batch, axis=0."),
+        Mistake(lambda dY, X, gamma, eps: _centred_backward(dY, X, gamma, eps),
+                "you used x − μ where the formula has x_hat = (x − μ)/sqrt(σ² + eps): the "
+                "last term is x_hat · Σ(g · x_hat), both factors standardized."),
+        Mistake(lambda dY, X, gamma, eps: _backward_with(terms=(1, 0))(dY, X, gamma, eps)
+                - gamma / (X.shape[0] * np.sqrt(X.var(0) + eps))
+                * (dY * _x_hat(X, eps)).sum(0),
+                "the factor x_hat_k of the last term is missing: the variance term is "
+                "− x_hat_k · Σ_i g_i x_hat_i (each input's own x_hat times the sum)."),
+        Mistake(lambda dY, X, gamma, eps: gamma / (X.shape[0] * (X.std(0) + eps))
+                * (X.shape[0] * dY - dY.sum(0) - (X - X.mean(0)) / (X.std(0) + eps)
+                   * (dY * (X - X.mean(0)) / (X.std(0) + eps)).sum(0)),
+                "you added eps outside the square root, σ + eps: the forward pass divides by "
+                "sqrt(σ² + eps), and so does its derivative."),
+        Mistake(lambda dY, X, gamma, eps: gamma / np.sqrt(X.var(0) + eps)
+                * (dY - dY.sum(0) - _x_hat(X, eps) * (dY * _x_hat(X, eps)).sum(0)),
+                "the 1/m is missing on the two sums: ∂μ/∂x_k = 1/m, so the mean and variance "
+                "terms are (1/m)Σg and (1/m) x_hat Σ(g x_hat)."),
     ),
+    forbidden=(BatchNorm,),
 )
+
+
+def _centred_backward(dY, X, gamma, eps):
+    """The batch-norm gradient with x − μ in place of x_hat in the variance term."""
+    m, std = X.shape[0], np.sqrt(X.var(0) + eps)
+    centred = X - X.mean(0)
+    return gamma / (m * std) * (m * dY - dY.sum(0) - centred * (dY * centred).sum(0))
 
 
 def check_batchnorm_backward(batchnorm_backward) -> None:
@@ -261,7 +311,18 @@ INIT_STD = Exercise(
                 "you returned the LIMIT of the uniform version, sqrt(6 / ...): a uniform on "
                 "[−r, r] has std r/√3. The standard deviation is sqrt(2 / n_in) (He) or "
                 "sqrt(2 / (n_in + n_out)) (Xavier)."),
+        Mistake(_by_activation(_he, lambda i, o: np.sqrt(2 / i + o)),
+                "for tanh you computed sqrt(2 / n_in + n_out): the parentheses are missing, "
+                "Xavier divides 2 by the sum, sqrt(2 / (n_in + n_out))."),
+        Mistake(_by_activation(lambda i, o: np.sqrt(2) / i, lambda i, o: np.sqrt(2) / (i + o)),
+                "you took the square root of the 2 only: sqrt(2) / n_in is not sqrt(2 / n_in); "
+                "the root applies to the whole variance 2 / n_in."),
+        Mistake(_by_activation(_he, lambda i, o: np.sqrt(2 / (i * o))),
+                "for tanh you multiplied n_in and n_out: Xavier averages the two conditions "
+                "Var w = 1/n_in (forward) and 1/n_out (backward) through their harmonic mean, "
+                "Var w = 2 / (n_in + n_out)."),
     ),
+    forbidden=(Dense, *Dense.INITS.values()),
 )
 
 

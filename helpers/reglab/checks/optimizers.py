@@ -40,6 +40,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..optim import Adam, Momentum
+from ..schedules import LinearDecay
 from . import Case, Exercise, Mistake, _a
 
 __all__ = [
@@ -111,7 +113,16 @@ MOMENTUM_STEP = Exercise(
         Mistake(lambda th, v, g, lr, b: (th - (b * v - lr * g), b * v - lr * g),
                 "θ moved by −v': the velocity already carries the minus sign of −αg, so "
                 "θ' = θ + v' (adding it)."),
+        Mistake(lambda th, v, g, lr, b: (th - lr * g, b * v - lr * g),
+                "θ took a plain gradient step θ − αg and ignored the velocity: with momentum "
+                "θ moves by the new velocity, θ' = θ + v'."),
+        Mistake(lambda th, v, g, lr, b: (th + b * (v - lr * g), b * (v - lr * g)),
+                "β multiplies the gradient step too: v' = β(v − αg). Only the old velocity "
+                "is decayed; the new step −αg enters in full: v' = βv − αg."),
+        Mistake(lambda th, v, g, lr, b: (b * v - lr * g, th + b * v - lr * g),
+                "the pair is in the wrong order: return (theta_new, v_new), θ first."),
     ),
+    forbidden=(Momentum,),
 )
 
 
@@ -122,17 +133,25 @@ def check_momentum_step(momentum_step) -> None:
 
 # ------------------------------------------------------------ task 2: one Adam step
 
-def _adam(theta, s, r, g, t, lr, rho1, rho2, delta, *, power=None, correct=True, inside=False,
-          square=True, swap=False, store_hat=False, sign=-1.0):
-    """Algorithm 8.7 with switches that reproduce the usual mistakes (defaults: correct)."""
+def _adam(theta, s, r, g, t, lr, rho1, rho2, delta, *, power=None, correct="sr", inside=False,
+          square=True, swap=False, store_hat=False, sign=-1.0, factor=None, root_after=False):
+    """Algorithm 8.7 with switches that reproduce the usual mistakes (defaults: correct).
+
+    ``correct`` names the moments that are bias-corrected; ``factor(rho, t)`` replaces the
+    correction factor 1 - rho**t; ``root_after`` divides √r' (not r') by the factor.
+    """
     if swap:
         rho1, rho2 = rho2, rho1
     s_new = rho1 * s + (1 - rho1) * g
     r_new = rho2 * r + (1 - rho2) * (g * g if square else g)
     p = t if power is None else power(t)
-    s_hat = s_new / (1 - rho1**p) if correct else s_new
-    r_hat = r_new / (1 - rho2**p) if correct else r_new
-    denom = np.sqrt(r_hat + delta) if inside else np.sqrt(r_hat) + delta
+    bias = (lambda rho: 1 - rho**p) if factor is None else (lambda rho: factor(rho, p))
+    s_hat = s_new / bias(rho1) if "s" in correct else s_new
+    r_hat = r_new / bias(rho2) if "r" in correct else r_new
+    if root_after:
+        denom = np.sqrt(r_new) / bias(rho2) + delta
+    else:
+        denom = np.sqrt(r_hat + delta) if inside else np.sqrt(r_hat) + delta
     theta_new = theta + sign * lr * s_hat / denom
     if store_hat:
         return theta_new, s_hat, r_hat
@@ -182,7 +201,7 @@ ADAM_STEP = Exercise(
     reference=_adam_step,
     cases=_ADAM_CASES,
     mistakes=(
-        Mistake(_adam_mistake(correct=False),
+        Mistake(_adam_mistake(correct=""),
                 "no bias correction: s and r start at 0, so early on they are too small by "
                 "the factors 1 − ρ₁ᵗ and 1 − ρ₂ᵗ. Divide: ŝ = s'/(1 − ρ₁ᵗ), r̂ = r'/(1 − ρ₂ᵗ), "
                 "and step with ŝ/(√r̂ + δ)."),
@@ -214,7 +233,26 @@ ADAM_STEP = Exercise(
         Mistake(_adam_mistake(sign=1.0),
                 "θ moved uphill: the step is θ' = θ − α ŝ/(√r̂ + δ), against the gradient's "
                 "average."),
+        Mistake(_adam_mistake(correct="s"),
+                "only the first moment is bias-corrected: r starts at 0 too, so it is biased "
+                "by the factor 1 − ρ₂ᵗ just as s is by 1 − ρ₁ᵗ. Correct both: "
+                "r̂ = r'/(1 − ρ₂ᵗ)."),
+        Mistake(_adam_mistake(correct="r"),
+                "only the second moment is bias-corrected: s starts at 0 too, so it is biased "
+                "by the factor 1 − ρ₁ᵗ. Correct both: ŝ = s'/(1 − ρ₁ᵗ)."),
+        Mistake(_adam_mistake(root_after=True),
+                "the correction of r is outside the square root: you divided √r' by "
+                "1 − ρ₂ᵗ. The factor corrects r (an average of squares), so it goes inside: "
+                "√r̂ = √(r'/(1 − ρ₂ᵗ))."),
+        Mistake(_adam_mistake(factor=lambda rho, t: (1 - rho**t) / (1 - rho)),
+                "you divided by the geometric sum 1 + ρ + … + ρᵗ⁻¹ = (1 − ρᵗ)/(1 − ρ): the "
+                "average also carries the weight (1 − ρ) of each gradient, so "
+                "E s_t = (1 − ρ)·(1 − ρᵗ)/(1 − ρ)·E g = (1 − ρᵗ)·E g. Divide by 1 − ρᵗ."),
+        Mistake(_adam_mistake(factor=lambda rho, t: rho**t),
+                "you divided by ρᵗ: the weight left on the zero start after t steps is ρᵗ, so "
+                "the part of s that comes from gradients is 1 − ρᵗ of E g. Divide by 1 − ρᵗ."),
     ),
+    forbidden=(Adam,),
 )
 
 
@@ -273,7 +311,17 @@ LINEAR_DECAY = Exercise(
                 "you added α_τ to the decayed α_0 without weighting it: "
                 "(1 − k/τ)·α_0 + (k/τ)·α_τ, both terms weighted, so that the rate is exactly "
                 "α_0 at k = 0."),
+        Mistake(lambda k, a0, at, tau: _linear_decay(max(k, 1) - 1, a0, at, tau),
+                "off by one the other way: you used (k − 1)/τ, so the rate reaches α_τ one "
+                "step late. k counts the steps already taken from 0: α_k uses k/τ."),
+        Mistake(lambda k, a0, at, tau: (1 - max(k / tau, 1.0)) * a0 + max(k / tau, 1.0) * at,
+                "the clamp uses max where it needs min: max(k/τ, 1) is at least 1, so the rate "
+                "is α_τ (or beyond) from the first step. The weight of α_τ is min(k/τ, 1)."),
+        Mistake(lambda k, a0, at, tau: _linear_decay(k, a0, at, tau) if k <= tau else 0.0,
+                "after τ the rate is 0: eq. 8.14 keeps it at α_τ for every k > τ (a rate of "
+                "0 would stop training)."),
     ),
+    forbidden=(LinearDecay,),
 )
 
 

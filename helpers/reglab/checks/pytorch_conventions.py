@@ -63,6 +63,7 @@ CLIP_FACTOR = Exercise(
         Case("a tiny norm, 3e-6, over a tiny limit, 1e-6", (3e-6, 1e-6)),
         Case("a norm of 2e-7 under a limit of 1e-6", (2e-7, 1e-6)),
         Case("a norm of 40 over a limit of 0.5", (40.0, 0.5)),
+        Case("a norm of 5e-7 over a limit of 1e-7 (both under 1e-6)", (5e-7, 1e-7)),
     ),
     mistakes=(
         Mistake(lambda n, c: min(1.0, c / n),
@@ -85,6 +86,12 @@ CLIP_FACTOR = Exercise(
         Mistake(lambda n, c: min(c, n),
                 "you returned the norm after clipping, min(‖g‖, c); the function returns the "
                 "factor the gradients are multiplied by, min(1, c/(‖g‖ + 1e-6))."),
+        Mistake(lambda n, c: min(1.0, c / n + TORCH_CLIP_EPS),
+                "you added 1e-6 to the ratio, c/‖g‖ + 1e-6: PyTorch adds it to the norm in the "
+                "denominator, c/(‖g‖ + 1e-6)."),
+        Mistake(lambda n, c: min(1.0, c / max(n, TORCH_CLIP_EPS)),
+                "you used max(‖g‖, 1e-6), a floor under the norm: PyTorch ADDS 1e-6 to it, "
+                "c/(‖g‖ + 1e-6), which changes every factor a little, not only tiny norms."),
     ),
 )
 
@@ -139,6 +146,12 @@ RUNNING_VAR = Exercise(
         Mistake(lambda r, X, mu: (1 - mu) * r + mu * X.mean(axis=0),
                 "you averaged the batch mean: that is running_mean's update; running_var "
                 "averages the unbiased variance."),
+        Mistake(lambda r, X, mu: (1 - mu) * r + mu * np.var(X, ddof=1),
+                "you took one variance of the whole batch: running_var has one entry per "
+                "feature, the unbiased variance of each column, X.var(axis=0, ddof=1)."),
+        Mistake(lambda r, X, mu: r + mu * X.var(axis=0, ddof=1),
+                "the old value is not decayed: a moving average weighs it by 1 − μ, "
+                "r' = (1 − μ) r + μ·var."),
     ),
 )
 
@@ -152,9 +165,7 @@ def check_torch_running_var(torch_running_var) -> None:
 
 def _smoothed_ce(logits, y, s):
     """CrossEntropyLoss(label_smoothing=s): (1 - s) CE + s * mean over classes of -log p."""
-    logp = log_softmax(logits)
-    ce = -logp[np.arange(len(y)), y]
-    return float(np.mean((1 - s) * ce + s * np.mean(-logp, axis=1)))
+    return _smoothed_ce_with(log_softmax(logits), y, s)
 
 
 def _picked(logits, y):
@@ -203,8 +214,23 @@ SMOOTHED_CE = Exercise(
                                                       + s / Z.shape[1]))),
                 "you smoothed the predicted probability, −log((1 − s)p_y + s/K). Label "
                 "smoothing mixes the TARGET: (1 − s)(−log p_y) + (s/K)Σ_k(−log p_k)."),
+        Mistake(lambda Z, y, s: float(np.mean(
+                    (1 - s) * -_picked(Z, y)
+                    + s / Z.shape[1] * (np.sum(-log_softmax(Z), axis=1) + _picked(Z, y)))),
+                "the true class is missing its share s/K: the smoothed target is 1 − s + s/K "
+                "on the true class and s/K on every other, so the uniform part sums −log p "
+                "over ALL K classes."),
+        Mistake(lambda Z, y, s: _smoothed_ce_with(Z - np.log(np.exp(Z).sum(axis=0)), y, s),
+                "the log-softmax runs over the wrong axis (the examples, axis=0): normalize "
+                "each example's K logits, over axis=1 (one row per example)."),
     ),
 )
+
+
+def _smoothed_ce_with(logp, y, s):
+    """The smoothed loss from given log-probabilities (B, K)."""
+    ce = -logp[np.arange(len(y)), y]
+    return float(np.mean((1 - s) * ce + s * np.mean(-logp, axis=1)))
 
 
 def check_smoothed_cross_entropy(smoothed_cross_entropy) -> None:
