@@ -25,6 +25,7 @@ from reglab.playground import (
     build_model,
     build_optimizer,
     describe,
+    featurize,
     make_data,
     scenario,
 )
@@ -229,11 +230,114 @@ def test_early_stopping_scenario_stops_and_restores(runs):
     assert restored == pytest.approx(best, rel=1e-6)
 
 
+def _features_kept(session):
+    W = session.model.params["0.W"]                     # (features, width)
+    return [f for f, row in zip(session.config.features, W, strict=True) if np.any(row != 0)]
+
+
+def test_l1_picks_the_product_feature_on_xor():
+    # five seeds: x1x2 keeps its weights in every one; at least half of the other six
+    # features are cut to exactly 0 in each (measured: 3, 4, 4, 5 and 6 of the 6, the same
+    # under the SkylakeX, Haswell, Sandybridge and Nehalem kernels; λ = 200 zeroes x1x2 too)
+    for seed in range(5):
+        session = Session(scenario("l1_picks_features").replace(seed=seed))
+        session.run()
+        kept = _features_kept(session)
+        assert "x1x2" in kept, (seed, kept)
+        assert len(kept) - 1 <= 3, (seed, kept)
+
+
 def test_scenarios_are_described_and_unknown_names_refused():
     for name in SCENARIOS:
         assert describe(name)
     with pytest.raises(ConfigError, match="name"):
         scenario("underfit")
+
+
+# ------------------------------------------------------------------ changes while training
+
+def test_a_live_change_keeps_the_weights_and_the_epoch_counter():
+    session, plain = Session(SMALL), Session(SMALL)
+    session.run(5)
+    plain.run(5)
+    changed = session.adjust(SMALL.replace(l2=3.0, lr=0.003, keep_prob=0.8))
+    assert changed == ["lr", "l2", "keep_prob"] and session.epoch == 5
+    assert session.changes == [(5, "lr", 0.01, 0.003), (5, "l2", 0.0, 3.0),
+                               (5, "keep_prob", 1.0, 0.8)]
+    assert sum(isinstance(layer, Dropout) for layer in session.model.layers) == SMALL.depth
+    _same_run(session, plain)                           # nothing moved before the next epoch
+    session.run(5)
+    plain.run(5)
+    assert session.epoch == 10 and session.history.epochs == 10
+    assert np.linalg.norm(session.weights()) < np.linalg.norm(plain.weights())  # L2 shrinks
+    session.adjust(session.config.replace(keep_prob=1.0))
+    assert not any(isinstance(layer, Dropout) for layer in session.model.layers)
+
+
+def test_l1_switched_on_mid_run_zeroes_weights_and_keeps_the_optimizer_state():
+    session = Session(SMALL)
+    session.run(3)
+    inner = session.optimizer
+    session.adjust(SMALL.replace(l1=100.0))
+    assert session.optimizer.optimizer is inner and session.exact_zeros() == 0
+    session.run(10)
+    assert session.exact_zeros() > 0
+
+
+def test_a_change_that_needs_a_new_run_is_refused_before_anything_changes():
+    session = Session(SMALL)
+    session.run(2)
+    with pytest.raises(ValueError, match="'width', which needs a new run"):
+        session.adjust(SMALL.replace(width=3, l2=1.0))
+    assert session.penalty is None and session.changes == []
+
+
+def test_after_early_stopping_every_part_of_the_view_describes_the_restored_epoch():
+    session = Session(scenario("early_stopping"))
+    session.run()
+    best = session.stopper.best_epoch + 1
+    assert session.params_epoch == best < session.epoch
+    h = session.history
+    assert session.summary().startswith(
+        f"epoch {best} (the best of {session.epoch} epochs, restored) · train loss "
+        f"{h.train_loss[best - 1]:.3f}, test loss {h.val_loss[best - 1]:.3f}")
+    figure = PlaygroundFigure()
+    figure.draw(session)
+    assert figure.ax_data.get_title() == (f"epoch {best} (best, restored), test accuracy "
+                                          f"{h.val_acc[best - 1]:.3f}")
+
+
+def test_after_a_divergence_the_status_says_so():
+    session = Session(Config(optimizer="sgd", lr=10.0))
+    with pytest.raises(TrainingDiverged):
+        session.run()
+    assert session.summary().startswith("diverged in epoch ") and "press Reset" in \
+        session.summary()
+
+
+def test_input_features_feed_the_network():
+    config = Config(dataset="xor", features=("x1x2",), depth=1, width=1, activation="linear",
+                    n_points=200, max_epochs=60)
+    session = Session(config)
+    assert session.model.layers[0].params["W"].shape == (1, 1)
+    assert [type(layer).__name__ for layer in session.model.layers] == ["Dense", "Dense"]
+    session.run()
+    assert session.history.val_acc[-1] > 0.75          # a linear model on x1·x2 solves XOR
+    X = session.test[0]
+    np.testing.assert_allclose(featurize(X, ("x1", "x1x2", "sin x2")),
+                               np.column_stack([X[:, 0], X[:, 0] * X[:, 1], np.sin(X[:, 1])]),
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("features", [(), ("x3",), ("x1", "x1"), "x1"])
+def test_bad_features_are_refused_by_name(features):
+    with pytest.raises(ConfigError, match="features"):
+        Config(features=features)
+
+
+def test_features_round_trip_through_json():
+    config = Config(features=("x1", "sin x2"))
+    assert Config.from_json(config.to_json()) == config
 
 
 # ------------------------------------------------------------------ the figure
@@ -367,6 +471,27 @@ def test_scenario_menu_loads_a_scenario(app):
     assert not app.load_scenario("underfit") and "name must be one of" in app.message.value
 
 
+def test_a_live_control_adjusts_the_run_and_the_json_box_follows(app):
+    app.buttons["step"].click()
+    app.buttons["step"].click()
+    app.controls["l2"].value = 3.0
+    assert app.session.epoch == 2 and app.session.changes == [(2, "l2", 0.0, 3.0)]
+    assert "l2 = 3.0 from epoch 3 on" in app.message.value
+    assert Config.from_json(app.json_box.value).l2 == 3.0
+    app.controls["width"].value = 5                     # not live: a new run
+    assert app.session.epoch == 0 and Config.from_json(app.json_box.value).width == 5
+
+
+def test_a_scenarios_description_stays_while_it_trains(app):
+    app.load_scenario("overfit")
+    text = app.description.value
+    assert text.startswith("Make it overfit")
+    app.buttons["step"].click()
+    assert app.description.value == text
+    app.import_json(Config().to_json())
+    assert app.description.value == ""
+
+
 def test_divergence_shows_a_message(app):
     app.load_config(Config(optimizer="sgd", lr=10.0))
     app.buttons["train"].click()
@@ -374,6 +499,7 @@ def test_divergence_shows_a_message(app):
     assert "learning rate" in app.message.value and app.session.finished == "diverged"
     app.buttons["train"].click()
     assert "press Reset" in app.message.value
+    assert app.status.value.startswith("diverged in epoch")
 
 
 def test_frames_arrive_while_training():

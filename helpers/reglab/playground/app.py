@@ -24,13 +24,13 @@ import ipywidgets as w
 
 from .._validate import check_real
 from ..train import TrainingDiverged
-from .config import Config, ConfigError
+from .config import LIVE_SETTINGS, Config, ConfigError
 from .controls import make_controls, read_controls, write_controls
 from .figure import PlaygroundFigure
 from .scenarios import SCENARIOS, describe, scenario
 from .session import Session
 
-GROUPS = (("data", ("dataset", "n_points", "noise", "train_frac", "seed")),
+GROUPS = (("data", ("dataset", "features", "n_points", "noise", "train_frac", "seed")),
           ("network and training", ("width", "depth", "activation", "optimizer", "lr",
                                     "batch_size", "max_epochs")),
           ("regularization", ("l2", "l1", "keep_prob", "input_noise", "early_stopping",
@@ -51,7 +51,8 @@ class Playground:
     ``reglab-<setting>`` (``reglab-keep-prob``, ``reglab-lr``...); the buttons
     ``reglab-train``, ``reglab-step``, ``reglab-reset``, ``reglab-stop``,
     ``reglab-export``, ``reglab-import``, ``reglab-load``; the outputs
-    ``reglab-figure`` (Image), ``reglab-status``, ``reglab-message`` (HTML),
+    ``reglab-figure`` (Image), ``reglab-status``, ``reglab-message``, ``reglab-description``
+    (HTML),
     ``reglab-json`` (Textarea), ``reglab-scenario`` (Dropdown); the whole app
     ``reglab-playground``.
 
@@ -99,6 +100,7 @@ class Playground:
             button.on_click(lambda _b, f=actions[name]: f())
         self.status = w.HTML(description="status")
         self.message = w.HTML(description="message")
+        self.description = w.HTML(description="scenario")
         self.image = w.Image(format="png")
         self.json_box = w.Textarea(description="scenario JSON", rows=8,
                                    layout={"width": "420px"}, style={"description_width": "120px"})
@@ -111,6 +113,7 @@ class Playground:
         self.load_button = _button("Load", "load", "load the ready scenario")
         self.load_button.on_click(lambda _b: self.load_scenario(self.scenario_menu.value))
         for widget, css in ((self.status, "status"), (self.message, "message"),
+                            (self.description, "description"),
                             (self.image, "figure"), (self.json_box, "json"),
                             (self.scenario_menu, "scenario")):
             widget.add_class(f"reglab-{css}")
@@ -119,7 +122,7 @@ class Playground:
         self.ui = w.VBox([
             w.HBox(columns),
             w.HBox(list(self.buttons.values())),
-            self.status, self.message, self.image,
+            self.description, self.status, self.message, self.image,
             w.HBox([w.VBox([w.HBox([self.scenario_menu, self.load_button]),
                             w.HBox([self.export_button, self.import_button])]),
                     self.json_box]),
@@ -140,8 +143,28 @@ class Playground:
         color = "#b00020" if error else "#333"
         self.message.value = f'<span style="color:{color}">{html.escape(text)}</span>'
 
-    def _on_control(self, _change):
+    def _on_control(self, change):
+        """A control moved: a live setting adjusts the run in place, any other one resets it.
+
+        Either way the JSON box follows the controls.
+        """
         if self._quiet:
+            return
+        try:
+            config = self.config()
+        except ConfigError as err:
+            self._say(str(err), error=True)
+            return
+        self.json_box.value = config.to_json()
+        setting = next((k for k, v in self.controls.items() if v is change["owner"]), None)
+        if setting in LIVE_SETTINGS and self.session.epoch > 0 \
+                and self.session.finished != "diverged":
+            with self._lock:
+                self.session.adjust(config)
+            self._say(f"{setting} = {change['new']} from epoch {self.session.epoch + 1} on: "
+                      f"the run goes on with the same weights")
+            if not self.running:
+                self._redraw()
             return
         self.reset()
 
@@ -266,11 +289,13 @@ class Playground:
         return True
 
     def load_config(self, config: Config) -> None:
-        """Show ``config`` in the controls and start a new run from it."""
+        """Show ``config`` in the controls (and the JSON box) and start a new run from it."""
         if not isinstance(config, Config):
             raise TypeError(f"config must be a playground Config, got {type(config).__name__}")
         self.stop()
         self._show_config(config)
+        self.json_box.value = config.to_json()
+        self.description.value = ""
         self.reset()
 
     def load_scenario(self, name: str) -> bool:
@@ -281,6 +306,6 @@ class Playground:
             self._say(str(err), error=True)
             return False
         self.load_config(config)
-        self.json_box.value = config.to_json()
-        self._say(describe(name))
+        self.description.value = html.escape(describe(name))
+        self._say("scenario loaded: press Train")
         return True

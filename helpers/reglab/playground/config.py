@@ -15,7 +15,13 @@ from dataclasses import asdict, dataclass, fields
 from .._validate import check_int, check_real
 
 DATASETS = ("moons", "circles", "spirals", "xor", "blobs")
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+#: The inputs the network can be given, computed from the two standardized coordinates
+#: (TensorFlow Playground's features): a linear model on x1x2 solves XOR.
+FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin x1", "sin x2")
+#: The settings that can change while a run trains, without a restart (Session.adjust).
+LIVE_SETTINGS = ("lr", "batch_size", "l1", "l2", "keep_prob", "input_noise", "patience",
+                 "max_epochs")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
 
@@ -34,10 +40,11 @@ class Config:
     """Every setting of one playground run; the same Config gives the same run.
 
     Data: ``dataset`` (one of DATASETS), ``n_points`` in all, ``noise`` (std of the
-    Gaussian noise on each coordinate), ``train_frac`` (the rest is the test set).
-    Network: ``depth`` hidden layers of ``width`` units with ``activation``, two outputs
-    (softmax cross-entropy). Training: ``optimizer`` with learning rate ``lr`` (α),
-    ``batch_size`` (B), ``max_epochs`` per press of Train. Regularization, in the λ/2m
+    Gaussian noise on each coordinate), ``train_frac`` (the rest is the test set),
+    ``features`` (the network's inputs, a non-empty subset of FEATURES, computed from the
+    standardized x1, x2). Network: ``depth`` hidden layers of ``width`` units with
+    ``activation`` ("linear": no activation), two outputs (softmax cross-entropy).
+    Training: ``optimizer`` with learning rate ``lr`` (α), ``batch_size`` (B), ``max_epochs`` per press of Train. Regularization, in the λ/2m
     convention of :mod:`reglab.penalties`: ``l2`` (λ of an L2 penalty), ``l1`` (λ of an
     L1 term, applied by a proximal step so weights reach exactly 0), ``keep_prob``
     (inverted dropout after every hidden layer; 1 = off), ``input_noise`` (σ of
@@ -47,6 +54,7 @@ class Config:
     """
 
     dataset: str = "moons"
+    features: tuple = ("x1", "x2")
     n_points: int = 200
     noise: float = 0.2
     train_frac: float = 0.5
@@ -68,6 +76,13 @@ class Config:
     def __post_init__(self):
         try:
             _check_choice("dataset", self.dataset, DATASETS)
+            if not isinstance(self.features, tuple) or not self.features:
+                raise ConfigError(f"features must be a non-empty list of {', '.join(FEATURES)}"
+                                  f", got {self.features!r}")
+            for name in self.features:
+                _check_choice("features", name, FEATURES)
+            if len(set(self.features)) != len(self.features):
+                raise ConfigError(f"features must not repeat a feature, got {self.features!r}")
             _check_choice("activation", self.activation, ACTIVATIONS)
             _check_choice("optimizer", self.optimizer, OPTIMIZERS)
             check_int("n_points", self.n_points, low=20)
@@ -123,6 +138,8 @@ class Config:
             raise ConfigError(f"unknown setting {unknown[0]!r}; the settings are: "
                               f"{', '.join(known)}")
         values = dict(settings)
+        if isinstance(values.get("features"), list):  # JSON has lists, not tuples
+            values["features"] = tuple(values["features"])
         for f in fields(cls):  # JSON has no int/float distinction: 1 is a valid lr
             if f.type == "float" and f.name in values and isinstance(values[f.name], int) \
                     and not isinstance(values[f.name], bool):

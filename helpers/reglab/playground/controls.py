@@ -13,7 +13,7 @@ from dataclasses import fields
 
 import ipywidgets as w
 
-from .config import ACTIVATIONS, DATASETS, OPTIMIZERS, Config
+from .config import ACTIVATIONS, DATASETS, FEATURES, OPTIMIZERS, Config
 
 LAMBDAS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 STYLE = {"description_width": "120px"}
@@ -29,6 +29,7 @@ def make_controls() -> dict:
     """One widget per setting of :class:`Config`, keyed by the setting's name."""
     c = {
         "dataset": w.Dropdown(options=DATASETS, description="data set"),
+        "features": w.SelectMultiple(options=FEATURES, description="input features", rows=4),
         "n_points": _slider(w.IntSlider, "points", min=20, max=1000, step=10),
         "noise": _slider(w.FloatSlider, "noise", min=0.0, max=1.0, step=0.05),
         "train_frac": _slider(w.FloatSlider, "training fraction", min=0.1, max=0.9, step=0.05),

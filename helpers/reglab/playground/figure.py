@@ -54,6 +54,7 @@ class PlaygroundFigure:
                                 vmin=0, vmax=1, alpha=0.45, aspect="auto",
                                 extent=(lo[0], hi[0], lo[1], hi[1]), interpolation="bilinear")
         self._contour = None
+        self._change_lines = []
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=0, vmax=1, s=16,
                    edgecolors="k", linewidths=0.4, label="training")
         ax.scatter(Xt[:, 0], Xt[:, 1], c=yt, cmap="coolwarm", vmin=0, vmax=1, s=22,
@@ -69,7 +70,7 @@ class PlaygroundFigure:
         (self._test_line,) = ax.plot([], [], color=VAL_COLOR, label="test")
         ax.set_xlabel("epoch")
         ax.set_ylabel("cross-entropy loss (nats)")
-        ax.set_title("loss per epoch", fontsize=9)
+        ax.set_title("loss per epoch (dotted: a setting changed)", fontsize=9)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8)
         ax = self.ax_hist
         self._stairs = ax.stairs(np.zeros(BINS), np.linspace(-1, 1, BINS + 1), fill=True,
@@ -93,12 +94,18 @@ class PlaygroundFigure:
         if p.min() < 0.5 < p.max():
             self._contour = self.ax_data.contour(*self._grid, p, levels=[0.5], colors="k",
                                                  linewidths=1.0)
-        acc = f", test accuracy {h.val_acc[-1]:.3f}" if h.epochs else ""
-        self.ax_data.set_title(f"epoch {session.epoch}{acc}", fontsize=9)
+        shown = session.params_epoch
+        acc = f", test accuracy {h.val_acc[shown - 1]:.3f}" if shown else ""
+        restored = " (best, restored)" if shown != session.epoch else ""
+        self.ax_data.set_title(f"epoch {shown}{restored}{acc}", fontsize=9)
         # loss curves
         epochs = np.arange(1, h.epochs + 1)
         self._train_line.set_data(epochs, h.train_loss)
         self._test_line.set_data(epochs, h.val_loss)
+        for line in self._change_lines:
+            line.remove()
+        self._change_lines = [self.ax_loss.axvline(epoch + 0.5, color="0.4", ls=":", lw=1)
+                              for epoch in sorted({c[0] for c in session.changes})]
         if h.epochs:
             top = max(max(h.train_loss), max(h.val_loss))
             self.ax_loss.set_xlim(0.5, max(h.epochs, 2) + 0.5)
