@@ -359,6 +359,34 @@ def test_figure_draws_every_panel():
 
 
 
+def test_unit_outputs_are_the_features_then_each_hidden_layer():
+    session = Session(SMALL.replace(features=("x1", "x2", "x1x2"), keep_prob=0.5))
+    points = np.array([[0.0, 1.0], [2.0, -1.0]], dtype=np.float32)
+    outputs = session.unit_outputs(points)
+    assert [o.shape for o in outputs] == [(2, 3), (2, SMALL.width), (2, SMALL.width)]
+    np.testing.assert_allclose(outputs[0][:, 2], [0.0, -2.0])
+    first = session.model.layers[0]
+    np.testing.assert_allclose(outputs[1], np.maximum(outputs[0] @ first.params["W"]
+                                                      + first.params["b"], 0), rtol=1e-5)
+
+
+def test_the_network_view_shows_each_unit_and_no_line_for_a_zero_weight():
+    session = Session(scenario("l1_picks_features"))
+    figure = PlaygroundFigure()
+    figure.draw(session)
+    view = figure.network
+    assert [len(column) for column in view._images] == [7, 4, 1]
+    before = [image.get_array().copy() for image in view._images[1]]
+    assert view.drawn_lines() == 7 * 4 + 4                # every weight is nonzero at first
+    session.run()
+    figure.draw(session)
+    W = list(session.model.weights().values())
+    nonzero = int(np.count_nonzero(W[0])) + int(np.count_nonzero(W[1][:, 1] - W[1][:, 0]))
+    assert session.exact_zeros() > 0 and view.drawn_lines() == nonzero
+    assert any(not np.array_equal(b, image.get_array())
+               for b, image in zip(before, view._images[1], strict=True))
+
+
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_every_scenario_frame_follows_the_figure_rules(name):
     # the frames are drawn without pyplot, so use_style(audit=True) cannot see them

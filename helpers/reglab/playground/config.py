@@ -44,7 +44,8 @@ class Config:
     ``features`` (the network's inputs, a non-empty subset of FEATURES, computed from the
     standardized x1, x2). Network: ``depth`` hidden layers of ``width`` units with
     ``activation`` ("linear": no activation), two outputs (softmax cross-entropy).
-    Training: ``optimizer`` with learning rate ``lr`` (α), ``batch_size`` (B), ``max_epochs`` per press of Train. Regularization, in the λ/2m
+    Training: ``optimizer`` with learning rate ``lr`` (α), ``batch_size`` (B),
+    ``max_epochs`` per press of Train. Regularization, in the λ/2m
     convention of :mod:`reglab.penalties`: ``l2`` (λ of an L2 penalty), ``l1`` (λ of an
     L1 term, applied by a proximal step so weights reach exactly 0), ``keep_prob``
     (inverted dropout after every hidden layer; 1 = off), ``input_noise`` (σ of

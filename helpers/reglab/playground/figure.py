@@ -1,4 +1,4 @@
-"""The playground's picture: decision boundary, loss curves, weight histogram.
+"""The playground's picture: decision boundary, loss curves, weight histogram, the network.
 
 :class:`PlaygroundFigure` draws a :class:`~reglab.playground.session.Session` on a
 matplotlib ``Figure`` with an Agg canvas of its own (no pyplot, so nothing is shown
@@ -17,6 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..plots import STYLE, TRAIN_COLOR, VAL_COLOR
+from .network_view import NetworkView
 from .session import NEAR_ZERO, Session
 
 GRID = 60  # the decision boundary is evaluated on a GRID × GRID mesh
@@ -24,17 +25,24 @@ BINS = 41
 
 
 class PlaygroundFigure:
-    """Three panels for one session; call :meth:`draw` after every change of it."""
+    """Four panels for one session; call :meth:`draw` after every change of it.
 
-    def __init__(self, figsize=(11.0, 3.4), dpi: int = 80):
+    The decision boundary, the loss curves, the weight histogram, and the network
+    (:class:`~reglab.playground.network_view.NetworkView`: each unit's map, the weights as
+    lines).
+    """
+
+    def __init__(self, figsize=(14.5, 3.4), dpi: int = 80):
         import matplotlib as mpl
 
         with mpl.rc_context(STYLE):
             self.figure = Figure(figsize=figsize, dpi=dpi)  # fixed margins: no layout engine
-            self.figure.subplots_adjust(left=0.06, right=0.99, top=0.92, bottom=0.28,
+            self.figure.subplots_adjust(left=0.05, right=0.99, top=0.92, bottom=0.28,
                                         wspace=0.28)
             FigureCanvasAgg(self.figure)
-            self.ax_data, self.ax_loss, self.ax_hist = self.figure.subplots(1, 3)
+            self.ax_data, self.ax_loss, self.ax_hist, ax_net = self.figure.subplots(
+                1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.2]})
+        self.network = NetworkView(ax_net)
         self.session = None
         self.frames = 0
 
@@ -79,6 +87,7 @@ class PlaygroundFigure:
         ax.set_ylabel("number of weights")
         for ax in (self.ax_data, self.ax_loss, self.ax_hist):
             ax.locator_params(nbins=4)  # fewer tick labels: text is most of a frame's cost
+        self.network.setup(session, lo, hi)
 
     def draw(self, session: Session) -> None:
         """Update every panel to the session's current state."""
@@ -120,6 +129,7 @@ class PlaygroundFigure:
         self.ax_hist.set_ylim(0, 1.05 * max(counts.max(), 1))
         self.ax_hist.set_title(f"|w| < {NEAR_ZERO:g}: {session.near_zero()} of {w.size} · "
                                f"exactly 0: {session.exact_zeros()}", fontsize=9)
+        self.network.draw(session)
         self.figure.canvas.draw()
         self.frames += 1
 

@@ -290,6 +290,21 @@ class Session:
         z = logits[:, 1] - logits[:, 0]
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
+    def unit_outputs(self, points: np.ndarray) -> list[np.ndarray]:
+        """What every unit computes at points (k, 2), in evaluation mode.
+
+        A list: the input features (k, n_features), then each hidden layer's output (after
+        its activation), (k, width). The output layer is left out (see probabilities).
+        """
+        X = featurize(np.asarray(points, dtype=np.float32), self.config.features)
+        outputs, layers = [X], self.model.layers
+        with np.errstate(all="ignore"):
+            for layer, following in zip(layers[:-1], layers[1:], strict=True):
+                X = layer.forward(X)
+                if isinstance(following, Dense):
+                    outputs.append(X)
+        return outputs
+
     def summary(self) -> str:
         """One line on the parameters the model holds: their epoch, train/test loss and
         accuracy, the (near-)zero weights; and how the run ended, if it has."""
