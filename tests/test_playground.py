@@ -315,6 +315,29 @@ def test_after_a_divergence_the_status_says_so():
         session.summary()
 
 
+def test_compare_trains_the_unregularized_twin_epoch_for_epoch():
+    config = SMALL.replace(l2=3.0, keep_prob=0.8, compare=True)
+    session = Session(config)
+    twin = session.baseline
+    assert twin.config == config.unregularized() and twin.penalty is None
+    assert not any(isinstance(layer, Dropout) for layer in twin.model.layers)
+    np.testing.assert_array_equal(twin.train[0], session.train[0])
+    np.testing.assert_array_equal(twin.weights(), session.weights())  # the same start
+    session.run(4)
+    assert twin.epoch == session.epoch == 4
+    alone = Session(config.unregularized())
+    alone.run(4)
+    _same_run(twin, alone)                            # the twin is the plain run itself
+    session.adjust(session.config.replace(lr=0.003))
+    assert twin.config.lr == 0.003
+    figure = PlaygroundFigure()
+    figure.draw(session)
+    labels = [line.get_label() for line in figure.ax_loss.lines]
+    assert labels[:4] == ["training", "test", "training, no regularization",
+                          "test, no regularization"]
+    assert len(figure.ax_loss.lines[2].get_xdata()) == 4
+
+
 def test_input_features_feed_the_network():
     config = Config(dataset="xor", features=("x1x2",), depth=1, width=1, activation="linear",
                     n_points=200, max_epochs=60)

@@ -34,7 +34,7 @@ GROUPS = (("data", ("dataset", "features", "n_points", "noise", "train_frac", "s
           ("network and training", ("width", "depth", "activation", "optimizer", "lr",
                                     "batch_size", "max_epochs")),
           ("regularization", ("l2", "l1", "keep_prob", "input_noise", "early_stopping",
-                              "patience")))
+                              "patience", "compare")))
 
 
 def _button(description, css, tooltip, style=""):

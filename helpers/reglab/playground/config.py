@@ -50,8 +50,9 @@ class Config:
     L1 term, applied by a proximal step so weights reach exactly 0), ``keep_prob``
     (inverted dropout after every hidden layer; 1 = off), ``input_noise`` (σ of
     Gaussian noise added to each training minibatch), ``early_stopping`` with
-    ``patience`` epochs on the test loss. ``seed`` fixes the data, the initial weights,
-    the minibatch order, the dropout masks and the input noise.
+    ``patience`` epochs on the test loss. ``compare`` trains, next to the run, the same
+    seed without any regularization (the baseline of the loss panel). ``seed`` fixes the
+    data, the initial weights, the minibatch order, the dropout masks and the input noise.
     """
 
     dataset: str = "moons"
@@ -72,6 +73,7 @@ class Config:
     early_stopping: bool = False
     patience: int = 20
     max_epochs: int = 300
+    compare: bool = False
     seed: int = 0
 
     def __post_init__(self):
@@ -106,10 +108,18 @@ class Config:
                 raise TypeError(f"early_stopping must be true or false, got "
                                 f"{self.early_stopping!r}")
             check_int("patience", self.patience, low=1)
+            if not isinstance(self.compare, bool):
+                raise TypeError(f"compare must be true or false, got {self.compare!r}")
             check_int("max_epochs", self.max_epochs, low=1)
             check_int("seed", self.seed, low=0)
         except (TypeError, ValueError) as err:
             raise ConfigError(str(err)) from None
+
+    def unregularized(self) -> Config:
+        """The same run without any regularization: no L1, L2, dropout, input noise or
+        early stopping (the baseline that ``compare`` draws)."""
+        return self.replace(l1=0.0, l2=0.0, keep_prob=1.0, input_noise=0.0,
+                            early_stopping=False, compare=False)
 
     @property
     def m_train(self) -> int:

@@ -45,6 +45,7 @@ def make_controls() -> dict:
         "keep_prob": _slider(w.FloatSlider, "keep_prob", min=0.1, max=1.0, step=0.05),
         "input_noise": _slider(w.FloatSlider, "input noise σ", min=0.0, max=1.0, step=0.05),
         "early_stopping": w.Checkbox(description="early stopping", indent=False),
+        "compare": w.Checkbox(description="compare without regularization", indent=False),
         "patience": _slider(w.IntSlider, "patience", min=1, max=100),
         "max_epochs": _slider(w.IntSlider, "epochs", min=10, max=2000, step=10),
         "seed": w.BoundedIntText(description="seed", min=0, max=2**31 - 1, style=STYLE,

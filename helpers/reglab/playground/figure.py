@@ -76,6 +76,13 @@ class PlaygroundFigure:
         ax = self.ax_loss
         (self._train_line,) = ax.plot([], [], color=TRAIN_COLOR, label="training")
         (self._test_line,) = ax.plot([], [], color=VAL_COLOR, label="test")
+        self._base_lines = None
+        if session.baseline is not None:
+            self._base_lines = (
+                ax.plot([], [], color=TRAIN_COLOR, ls="--", lw=1,
+                        label="training, no regularization")[0],
+                ax.plot([], [], color=VAL_COLOR, ls="--", lw=1,
+                        label="test, no regularization")[0])
         ax.set_xlabel("epoch")
         ax.set_ylabel("cross-entropy loss (nats)")
         ax.set_title("loss per epoch (dotted: a setting changed)", fontsize=9)
@@ -111,12 +118,17 @@ class PlaygroundFigure:
         epochs = np.arange(1, h.epochs + 1)
         self._train_line.set_data(epochs, h.train_loss)
         self._test_line.set_data(epochs, h.val_loss)
+        top = max([*h.train_loss, *h.val_loss], default=0.0)
+        if self._base_lines is not None:
+            b = session.baseline.history
+            self._base_lines[0].set_data(np.arange(1, b.epochs + 1), b.train_loss)
+            self._base_lines[1].set_data(np.arange(1, b.epochs + 1), b.val_loss)
+            top = max([top, *(v for v in b.train_loss + b.val_loss if np.isfinite(v))])
         for line in self._change_lines:
             line.remove()
         self._change_lines = [self.ax_loss.axvline(epoch + 0.5, color="0.4", ls=":", lw=1)
                               for epoch in sorted({c[0] for c in session.changes})]
         if h.epochs:
-            top = max(max(h.train_loss), max(h.val_loss))
             self.ax_loss.set_xlim(0.5, max(h.epochs, 2) + 0.5)
             self.ax_loss.set_ylim(0, 1.05 * top)
         # weight histogram, bars from zero

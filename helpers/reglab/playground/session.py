@@ -126,6 +126,10 @@ class Session:
         can go on.
     changes : list of (epoch, setting, old, new)
         The settings changed while training (:meth:`adjust`).
+    baseline : Session or None
+        With ``config.compare``: the same seed without regularization, trained epoch for
+        epoch next to this run: the same data and initial weights (and, with L1 or L2 only,
+        the same minibatches); the learning rate, batch size and epochs follow this run's.
     """
 
     def __init__(self, config: Config):
@@ -143,6 +147,7 @@ class Session:
         self.params_epoch = 0
         self.finished = None
         self.changes: list[tuple] = []
+        self.baseline = Session(config.unregularized()) if config.compare else None
         self.stopper = None
         if config.early_stopping:
             self.stopper = EarlyStopping(patience=config.patience, restore_best=True)
@@ -156,6 +161,11 @@ class Session:
         """
         if self.finished:
             return False
+        if self.baseline is not None and not self.baseline.finished:
+            try:
+                self.baseline.run_epoch()
+            except TrainingDiverged:
+                pass                      # the baseline's own summary says it diverged
         cfg, X, y = self.config, self.inputs["train"], self.train[1]
         m = len(y)
         order = self.rng.permutation(m)
@@ -222,6 +232,10 @@ class Session:
                 and self.stopper is None:
             self.finished = None
         self.changes += [(self.epoch, k, old[k], new[k]) for k in changed]
+        if self.baseline is not None:
+            base = self.baseline.config
+            self.baseline.adjust(base.replace(lr=config.lr, batch_size=config.batch_size,
+                                              max_epochs=config.max_epochs))
         return changed
 
     def _set_l1(self, lam: float):
