@@ -533,6 +533,17 @@ def test_a_live_control_adjusts_the_run_and_the_json_box_follows(app):
     assert app.session.epoch == 0 and Config.from_json(app.json_box.value).width == 5
 
 
+def test_view_options_redraw_without_touching_the_run(app):
+    app.buttons["step"].click()
+    session, image = app.session, app.image.value
+    app.view_options["discretize"].value = True
+    shown = app.figure._image.get_array()
+    assert set(np.unique(shown)) <= {0.0, 1.0} and app.image.value != image
+    app.view_options["show_test"].value = False
+    assert not app.figure._test_points.get_visible()
+    assert app.session is session and session.epoch == 1
+
+
 def test_a_scenarios_description_stays_while_it_trains(app):
     app.load_scenario("overfit")
     text = app.description.value

@@ -53,7 +53,8 @@ class Playground:
     ``reglab-export``, ``reglab-import``, ``reglab-load``; the outputs
     ``reglab-figure`` (Image), ``reglab-status``, ``reglab-message``, ``reglab-description``
     (HTML),
-    ``reglab-json`` (Textarea), ``reglab-scenario`` (Dropdown); the whole app
+    ``reglab-json`` (Textarea), ``reglab-scenario`` (Dropdown), the view options
+    ``reglab-show-test`` and ``reglab-discretize`` (Checkbox); the whole app
     ``reglab-playground``.
 
     Parameters
@@ -98,6 +99,14 @@ class Playground:
                    "stop": self.stop}
         for name, button in self.buttons.items():
             button.on_click(lambda _b, f=actions[name]: f())
+        self.view_options = {
+            "show_test": w.Checkbox(value=True, description="show test data", indent=False),
+            "discretize": w.Checkbox(value=False, description="discretize output",
+                                     indent=False)}
+        for name, box in self.view_options.items():
+            box.add_class(f"reglab-{name.replace('_', '-')}")
+            box.observe(lambda change, name=name: self._on_view(name, change["new"]),
+                        names="value")
         self.status = w.HTML(description="status")
         self.message = w.HTML(description="message")
         self.description = w.HTML(description="scenario")
@@ -121,7 +130,7 @@ class Playground:
                    for title, names in GROUPS]
         self.ui = w.VBox([
             w.HBox(columns),
-            w.HBox(list(self.buttons.values())),
+            w.HBox(list(self.buttons.values()) + list(self.view_options.values())),
             self.description, self.status, self.message, self.image,
             w.HBox([w.VBox([w.HBox([self.scenario_menu, self.load_button]),
                             w.HBox([self.export_button, self.import_button])]),
@@ -167,6 +176,12 @@ class Playground:
                 self._redraw()
             return
         self.reset()
+
+    def _on_view(self, name: str, value: bool):
+        """A view option changed: redraw the same parameters (the run is untouched)."""
+        setattr(self.figure, name, value)
+        if not self.running:
+            self._redraw()
 
     # ------------------------------------------------------------------ state
 

@@ -32,6 +32,11 @@ class PlaygroundFigure:
     lines).
     """
 
+    #: View options (not part of the run): draw the test points; show the predicted class
+    #: (P > 0.5) instead of the probability.
+    show_test: bool = True
+    discretize: bool = False
+
     def __init__(self, figsize=(14.5, 3.4), dpi: int = 80):
         import matplotlib as mpl
 
@@ -65,8 +70,9 @@ class PlaygroundFigure:
         self._change_lines = []
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=0, vmax=1, s=16,
                    edgecolors="k", linewidths=0.4, label="training")
-        ax.scatter(Xt[:, 0], Xt[:, 1], c=yt, cmap="coolwarm", vmin=0, vmax=1, s=22,
-                   marker="^", edgecolors="w", linewidths=0.4, label="test")
+        self._test_points = ax.scatter(Xt[:, 0], Xt[:, 1], c=yt, cmap="coolwarm", vmin=0,
+                                       vmax=1, s=22, marker="^", edgecolors="w",
+                                       linewidths=0.4, label="test")
         ax.set_xlim(lo[0], hi[0])
         ax.set_ylim(lo[1], hi[1])
         ax.set_xlabel("$x_1$ (standardized)")
@@ -103,7 +109,8 @@ class PlaygroundFigure:
         h = session.history
         # decision boundary: P(class 1) as an image, the 0.5 level as a line
         p = session.probabilities(self._points).reshape(GRID, GRID)
-        self._image.set_data(p)
+        self._image.set_data((p > 0.5).astype(float) if self.discretize else p)
+        self._test_points.set_visible(self.show_test)
         if self._contour is not None:
             self._contour.remove()
             self._contour = None
