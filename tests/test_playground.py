@@ -16,6 +16,7 @@ import pytest
 from reglab.layers import Dropout, ReLU, Tanh
 from reglab.optim import ProximalL1
 from reglab.playground import (
+    DATASETS,
     SCENARIOS,
     Config,
     ConfigError,
@@ -118,11 +119,31 @@ def test_data_split_and_standardization():
     np.testing.assert_allclose(X.std(axis=0), 1, atol=1e-4)
 
 
-@pytest.mark.parametrize("dataset", ["moons", "circles", "spirals", "xor", "blobs"])
+@pytest.mark.parametrize("dataset", DATASETS)
 def test_every_data_set_trains(dataset):
     session = Session(SMALL.replace(dataset=dataset, max_epochs=5))
     session.run()
     assert session.finished == "max epochs" and session.history.epochs == 5
+
+
+@pytest.mark.parametrize("dataset", ["plane", "gaussians"])
+def test_regression_trains_one_output_on_the_squared_error(dataset):
+    session = Session(SMALL.replace(dataset=dataset, noise=0.05, n_points=200, max_epochs=60))
+    assert session.model.layers[-1].params["W"].shape == (SMALL.width, 1)
+    assert session.train[1].dtype == np.float32
+    session.run()
+    first = session.history.val_loss[0]
+    h = session.history
+    assert h.val_acc[-1] is None and h.val_loss[-1] < 0.5 * first
+    assert "acc" not in session.summary() and "test loss" in session.summary()
+    points = session.test[0]
+    np.testing.assert_allclose(session.predictions(points),
+                               session.model.forward(points)[:, 0], rtol=1e-6)
+    figure = PlaygroundFigure()
+    figure.draw(session)
+    assert figure.ax_loss.get_ylabel() == "mean squared error"
+    assert figure.ax_data.get_title().startswith(f"epoch {session.epoch}, test loss ")
+    assert figure_problems(figure.figure) == []
 
 
 def test_model_follows_the_settings():

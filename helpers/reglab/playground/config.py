@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass, fields
 
 from .._validate import check_int, check_real
 
-DATASETS = ("moons", "circles", "spirals", "xor", "blobs")
+CLASSIFICATION_SETS = ("moons", "circles", "spirals", "xor", "blobs")
+REGRESSION_SETS = ("plane", "gaussians")
+DATASETS = CLASSIFICATION_SETS + REGRESSION_SETS
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 #: The inputs the network can be given, computed from the two standardized coordinates
 #: (TensorFlow Playground's features): a linear model on x1x2 solves XOR.
@@ -39,11 +41,13 @@ def _check_choice(name, value, choices):
 class Config:
     """Every setting of one playground run; the same Config gives the same run.
 
-    Data: ``dataset`` (one of DATASETS), ``n_points`` in all, ``noise`` (std of the
+    Data: ``dataset`` (one of DATASETS: two classes, or a real target for
+    REGRESSION_SETS, trained with the squared error), ``n_points`` in all, ``noise`` (std of the
     Gaussian noise on each coordinate), ``train_frac`` (the rest is the test set),
     ``features`` (the network's inputs, a non-empty subset of FEATURES, computed from the
     standardized x1, x2). Network: ``depth`` hidden layers of ``width`` units with
-    ``activation`` ("linear": no activation), two outputs (softmax cross-entropy).
+    ``activation`` ("linear": no activation), two outputs (softmax cross-entropy), or one
+    (mean squared error) for regression.
     Training: ``optimizer`` with learning rate ``lr`` (α), ``batch_size`` (B),
     ``max_epochs`` per press of Train. Regularization, in the λ/2m
     convention of :mod:`reglab.penalties`: ``l2`` (λ of an L2 penalty), ``l1`` (λ of an
@@ -114,6 +118,11 @@ class Config:
             check_int("seed", self.seed, low=0)
         except (TypeError, ValueError) as err:
             raise ConfigError(str(err)) from None
+
+    @property
+    def regression(self) -> bool:
+        """True for the regression data sets (one real output, squared error)."""
+        return self.dataset in REGRESSION_SETS
 
     def unregularized(self) -> Config:
         """The same run without any regularization: no L1, L2, dropout, input noise or

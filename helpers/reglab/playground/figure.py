@@ -63,15 +63,19 @@ class PlaygroundFigure:
         self._grid = (g0, g1)
         self._points = np.column_stack([g0.ravel(), g1.ravel()])
         ax = self.ax_data
-        self._image = ax.imshow(np.full((GRID, GRID), 0.5), origin="lower", cmap="coolwarm",
-                                vmin=0, vmax=1, alpha=0.45, aspect="auto",
+        # the colour scale: P(class 1) in [0, 1], or ŷ and y on a range symmetric about 0
+        top = float(np.abs(y).max()) if session.config.regression else 1.0
+        self._level = 0.0 if session.config.regression else 0.5
+        vmin = -top if session.config.regression else 0.0
+        self._image = ax.imshow(np.full((GRID, GRID), self._level), origin="lower",
+                                cmap="coolwarm", vmin=vmin, vmax=top, alpha=0.45, aspect="auto",
                                 extent=(lo[0], hi[0], lo[1], hi[1]), interpolation="bilinear")
         self._contour = None
         self._change_lines = []
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=0, vmax=1, s=16,
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=vmin, vmax=top, s=16,
                    edgecolors="k", linewidths=0.4, label="training")
-        self._test_points = ax.scatter(Xt[:, 0], Xt[:, 1], c=yt, cmap="coolwarm", vmin=0,
-                                       vmax=1, s=22, marker="^", edgecolors="w",
+        self._test_points = ax.scatter(Xt[:, 0], Xt[:, 1], c=yt, cmap="coolwarm", vmin=vmin,
+                                       vmax=top, s=22, marker="^", edgecolors="w",
                                        linewidths=0.4, label="test")
         ax.set_xlim(lo[0], hi[0])
         ax.set_ylim(lo[1], hi[1])
@@ -90,7 +94,8 @@ class PlaygroundFigure:
                 ax.plot([], [], color=VAL_COLOR, ls="--", lw=1,
                         label="test, no regularization")[0])
         ax.set_xlabel("epoch")
-        ax.set_ylabel("cross-entropy loss (nats)")
+        ax.set_ylabel("mean squared error" if session.config.regression
+                      else "cross-entropy loss (nats)")
         ax.set_title("loss per epoch (dotted: a setting changed)", fontsize=9)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8)
         ax = self.ax_hist
@@ -107,18 +112,22 @@ class PlaygroundFigure:
         if session is not self.session:
             self._setup(session)
         h = session.history
-        # decision boundary: P(class 1) as an image, the 0.5 level as a line
-        p = session.probabilities(self._points).reshape(GRID, GRID)
-        self._image.set_data((p > 0.5).astype(float) if self.discretize else p)
+        # decision boundary: P(class 1) (or ŷ) as an image, the 0.5 (or 0) level as a line
+        p = session.predictions(self._points).reshape(GRID, GRID)
+        if self.discretize:
+            high, low = self._image.get_clim()[::-1]
+            p = np.where(p > self._level, high, low)
+        self._image.set_data(p)
         self._test_points.set_visible(self.show_test)
         if self._contour is not None:
             self._contour.remove()
             self._contour = None
-        if p.min() < 0.5 < p.max():
-            self._contour = self.ax_data.contour(*self._grid, p, levels=[0.5], colors="k",
-                                                 linewidths=1.0)
+        if p.min() < self._level < p.max():
+            self._contour = self.ax_data.contour(*self._grid, p, levels=[self._level],
+                                                 colors="k", linewidths=1.0)
         shown = session.params_epoch
-        acc = f", test accuracy {h.val_acc[shown - 1]:.3f}" if shown else ""
+        acc = ("" if not shown else f", test loss {h.val_loss[shown - 1]:.3f}"
+               if session.config.regression else f", test accuracy {h.val_acc[shown - 1]:.3f}")
         restored = " (best, restored)" if shown != session.epoch else ""
         self.ax_data.set_title(f"epoch {shown}{restored}{acc}", fontsize=9)
         # loss curves

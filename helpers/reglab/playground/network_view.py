@@ -7,7 +7,8 @@ build its features layer by layer. Between consecutive columns every weight is a
 whose width is |w| over the largest |w| of that layer and whose colour is its sign
 (orange positive, blue negative); a weight that is exactly 0, as the proximal L1 step
 leaves it, is not drawn at all, so sparsity is seen as absent lines. The output unit
-shows P(class 1), and its lines are the weights of the logit difference z₁ − z₀.
+shows P(class 1), and its lines are the weights of the logit difference z₁ − z₀ (for
+regression: the prediction ŷ and its weights).
 
 Large layers are cut to their first ``MAX_UNITS`` units (the title says so).
 """
@@ -66,7 +67,8 @@ class NetworkView:
     def draw(self, session: Session) -> None:
         """Update every unit's map and every weight line to the session's current state."""
         outputs = session.unit_outputs(self._points)
-        outputs.append(session.probabilities(self._points)[:, None] * 2 - 1)  # to [-1, 1]
+        prediction = session.predictions(self._points)[:, None]
+        outputs.append(prediction if session.config.regression else 2 * prediction - 1)
         for images, values in zip(self._images, outputs, strict=True):
             for unit, image in enumerate(images):
                 v = values[:, unit].reshape(MAP, MAP)
@@ -91,10 +93,11 @@ class NetworkView:
 
     @staticmethod
     def _weights(session: Session) -> list[np.ndarray]:
-        """The weight matrices between columns; the output's as the logit difference."""
+        """The weight matrices between columns; for two classes, the output's as the
+        weights of the logit difference."""
         Ws = list(session.model.weights().values())
         out = Ws[-1]
-        return [*Ws[:-1], (out[:, 1] - out[:, 0])[:, None]]
+        return [*Ws[:-1], out if out.shape[1] == 1 else (out[:, 1] - out[:, 0])[:, None]]
 
     def drawn_lines(self) -> int:
         """How many weight lines the last :meth:`draw` drew (exact zeros are not drawn)."""

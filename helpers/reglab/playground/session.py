@@ -24,7 +24,7 @@ from .. import data as datasets
 from .._validate import check_int
 from ..augment import GaussianNoise
 from ..layers import Dense, Dropout, ReLU, Sequential, Sigmoid, Tanh
-from ..losses import softmax_cross_entropy
+from ..losses import mean_squared_error, softmax_cross_entropy
 from ..optim import SGD, AdaGrad, Adam, Momentum, Nesterov, ProximalL1, RMSProp
 from ..penalties import L2
 from ..train import EarlyStopping, History, TrainingDiverged, evaluate, train_step
@@ -32,7 +32,8 @@ from .config import LIVE_SETTINGS, Config
 
 MAKERS = {"moons": datasets.make_moons, "circles": datasets.make_circles,
           "spirals": datasets.make_spirals, "xor": datasets.make_xor,
-          "blobs": datasets.make_blobs}
+          "blobs": datasets.make_blobs, "plane": datasets.make_plane,
+          "gaussians": datasets.make_gaussian_bumps}
 ACTIVATION_LAYERS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "linear": None}
 FEATURE_MAPS = {"x1": lambda X: X[:, 0], "x2": lambda X: X[:, 1],
                 "x1^2": lambda X: X[:, 0] ** 2, "x2^2": lambda X: X[:, 1] ** 2,
@@ -56,8 +57,9 @@ def _check_config(config) -> Config:
 def make_data(config: Config):
     """The standardized train and test sets of ``config``, float32.
 
-    Returns ((X_train, y_train), (X_test, y_test)); X (m, 2), y (m,) int64. Both are
-    standardized with the training set's mean and std (:func:`reglab.data.standardize`).
+    Returns ((X_train, y_train), (X_test, y_test)); X (m, 2), y (m,) int64 (float32 for
+    regression). Both are standardized with the training set's mean and std
+    (:func:`reglab.data.standardize`).
     """
     _check_config(config)
     rng = _rng(config, 0)
@@ -65,6 +67,8 @@ def make_data(config: Config):
     (X_tr, y_tr), _, (X_te, y_te) = datasets.train_val_test_split(
         X, y, val_frac=0.0, test_frac=1 - config.train_frac, rng=rng)
     X_tr, X_te = datasets.standardize(X_tr, X_te)
+    if config.regression:
+        y_tr, y_te = y_tr.astype(np.float32), y_te.astype(np.float32)
     return (X_tr.astype(np.float32), y_tr), (X_te.astype(np.float32), y_te)
 
 
@@ -77,7 +81,8 @@ def featurize(X: np.ndarray, features) -> np.ndarray:
 
 
 def build_model(config: Config) -> Sequential:
-    """``depth`` hidden layers [Dense, activation, Dropout if keep_prob < 1], then Dense → 2.
+    """``depth`` hidden layers [Dense, activation, Dropout if keep_prob < 1], then Dense → 2
+    (Dense → 1 for regression).
 
     The first layer takes ``len(config.features)`` inputs. He initialization for ReLU,
     Xavier for tanh, sigmoid and linear (no activation layer); float32.
@@ -93,7 +98,8 @@ def build_model(config: Config) -> Sequential:
         if config.keep_prob < 1:
             layers.append(Dropout(keep_prob=config.keep_prob))
         n_in = config.width
-    layers.append(Dense(n_in, 2, rng=rng, init="xavier", dtype=np.float32))
+    layers.append(Dense(n_in, 1 if config.regression else 2, rng=rng, init="xavier",
+                        dtype=np.float32))
     return Sequential(layers)
 
 
@@ -135,6 +141,7 @@ class Session:
     def __init__(self, config: Config):
         self.config = _check_config(config)
         self.train, self.test = make_data(config)
+        self.loss = mean_squared_error if config.regression else softmax_cross_entropy
         self.inputs = {"train": featurize(self.train[0], config.features),
                        "test": featurize(self.test[0], config.features)}
         self.model = build_model(config)
@@ -173,7 +180,7 @@ class Session:
             idx = order[start:start + cfg.batch_size]
             Xb = X[idx] if self.noise is None else self.noise(X[idx], self.rng).astype(X.dtype)
             with np.errstate(all="ignore"):  # a diverging loss is reported below, once
-                loss = train_step(self.model, Xb, y[idx], loss=softmax_cross_entropy,
+                loss = train_step(self.model, Xb, y[idx], loss=self.loss,
                                   optimizer=self.optimizer, penalty=self.penalty, m=m,
                                   rng=self.rng)
             if not np.isfinite(loss):
@@ -278,7 +285,7 @@ class Session:
         for part, loss_list, acc_list in (("train", h.train_loss, h.train_acc),
                                           ("test", h.val_loss, h.val_acc)):
             y = (self.train if part == "train" else self.test)[1]
-            loss, acc = evaluate(self.model, self.inputs[part], y, softmax_cross_entropy)
+            loss, acc = evaluate(self.model, self.inputs[part], y, self.loss)
             loss_list.append(float(loss))
             acc_list.append(acc)
         h.penalty.append(0.0 if self.penalty is None else
@@ -296,12 +303,15 @@ class Session:
         """Number of weights that are exactly 0 (what the proximal L1 step produces)."""
         return int(np.sum(self.weights() == 0))
 
-    def probabilities(self, points: np.ndarray) -> np.ndarray:
-        """P(class 1) under the current model for points (k, 2); shape (k,)."""
+    def predictions(self, points: np.ndarray) -> np.ndarray:
+        """What the model predicts at points (k, 2), shape (k,): P(class 1) for the two
+        classes, the predicted value ŷ for regression."""
         with np.errstate(all="ignore"):
-            logits = self.model.forward(featurize(np.asarray(points, dtype=np.float32),
-                                                  self.config.features))
-        z = logits[:, 1] - logits[:, 0]
+            out = self.model.forward(featurize(np.asarray(points, dtype=np.float32),
+                                               self.config.features))
+        if self.config.regression:
+            return out[:, 0]
+        z = out[:, 1] - out[:, 0]
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
     def unit_outputs(self, points: np.ndarray) -> list[np.ndarray]:
@@ -330,8 +340,10 @@ class Session:
         h, i = self.history, self.params_epoch - 1
         restored = (f" (the best of {self.epoch} epochs, restored)"
                     if self.params_epoch != self.epoch else "")
+        accuracy = ("" if self.config.regression else
+                    f" · train acc {h.train_acc[i]:.3f}, test acc {h.val_acc[i]:.3f}")
         return (f"epoch {self.params_epoch}{restored} · train loss {h.train_loss[i]:.3f}, "
-                f"test loss {h.val_loss[i]:.3f} · train acc {h.train_acc[i]:.3f}, test acc "
-                f"{h.val_acc[i]:.3f} · {self.near_zero()} of {self.weights().size} weights "
+                f"test loss {h.val_loss[i]:.3f}{accuracy} · {self.near_zero()} of "
+                f"{self.weights().size} weights "
                 f"near zero, {self.exact_zeros()} exactly 0"
                 + (f" · stopped: {self.finished}" if self.finished else ""))
