@@ -379,6 +379,31 @@ def test_bad_features_are_refused_by_name(features):
         Config(features=features)
 
 
+def test_a_width_per_hidden_layer():
+    config = Config.from_json('{"depth": 3, "widths": [8, 4, 2]}')
+    assert config.layer_widths == (8, 4, 2) and Config().layer_widths == (16, 16)
+    shapes = [W.shape for W in Session(config).model.weights().values()]
+    assert shapes == [(2, 8), (8, 4), (4, 2), (2, 2)]
+    assert Config.from_json(config.to_json()) == config
+
+
+@pytest.mark.parametrize("widths", [(8, 4), (8, 0, 2), (8, 4, 300), [8, 4, 2]])
+def test_bad_widths_are_refused_by_name(widths):
+    with pytest.raises(ConfigError, match="widths"):
+        Config(depth=3, widths=widths)
+
+
+def test_the_widths_box_reads_a_list_of_numbers(app):
+    app.controls["depth"].value = 2
+    app.controls["widths"].value = "5, 3"
+    assert app.session.config.widths == (5, 3)
+    assert [W.shape[1] for W in app.session.model.weights().values()] == [5, 3, 2]
+    app.controls["widths"].value = "5, x"
+    assert "widths" in app.message.value and app.session.config.widths == (5, 3)
+    app.controls["widths"].value = ""
+    assert app.session.config.widths == () and Config.from_json(app.json_box.value).widths == ()
+
+
 def test_features_round_trip_through_json():
     config = Config(features=("x1", "sin x2"))
     assert Config.from_json(config.to_json()) == config

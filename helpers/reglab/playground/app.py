@@ -31,7 +31,7 @@ from .scenarios import SCENARIOS, describe, scenario
 from .session import Session
 
 GROUPS = (("data", ("dataset", "features", "n_points", "noise", "train_frac", "seed")),
-          ("network and training", ("width", "depth", "activation", "optimizer", "lr",
+          ("network and training", ("width", "depth", "widths", "activation", "optimizer", "lr",
                                     "batch_size", "max_epochs")),
           ("regularization", ("l2", "l1", "keep_prob", "input_noise", "early_stopping",
                               "patience", "compare")))

@@ -45,7 +45,8 @@ class Config:
     REGRESSION_SETS, trained with the squared error), ``n_points`` in all, ``noise`` (std of the
     Gaussian noise on each coordinate), ``train_frac`` (the rest is the test set),
     ``features`` (the network's inputs, a non-empty subset of FEATURES, computed from the
-    standardized x1, x2). Network: ``depth`` hidden layers of ``width`` units with
+    standardized x1, x2). Network: ``depth`` hidden layers of ``width`` units (or of
+    ``widths``, one width per hidden layer, when given: ``depth`` of them) with
     ``activation`` ("linear": no activation), two outputs (softmax cross-entropy), or one
     (mean squared error) for regression.
     Training: ``optimizer`` with learning rate ``lr`` (α), ``batch_size`` (B),
@@ -66,6 +67,7 @@ class Config:
     train_frac: float = 0.5
     width: int = 16
     depth: int = 2
+    widths: tuple = ()
     activation: str = "relu"
     optimizer: str = "adam"
     lr: float = 0.01
@@ -102,6 +104,14 @@ class Config:
             if self.width > 256 or self.depth > 8:
                 raise ValueError(f"width must be <= 256 and depth <= 8, got width={self.width},"
                                  f" depth={self.depth}")
+            if not isinstance(self.widths, tuple) or (
+                    self.widths and len(self.widths) != self.depth):
+                raise ValueError(f"widths must be empty or list one width per hidden layer "
+                                 f"(depth = {self.depth}), got {self.widths!r}")
+            for n in self.widths:
+                check_int("widths", n, low=1)
+                if n > 256:
+                    raise ValueError(f"widths must be <= 256 each, got {self.widths!r}")
             check_real("lr", self.lr, low=0, low_open=True, high=10)
             check_int("batch_size", self.batch_size, low=1)
             check_real("l1", self.l1, low=0)
@@ -118,6 +128,11 @@ class Config:
             check_int("seed", self.seed, low=0)
         except (TypeError, ValueError) as err:
             raise ConfigError(str(err)) from None
+
+    @property
+    def layer_widths(self) -> tuple:
+        """The width of each hidden layer: ``widths``, or ``width`` for each of ``depth``."""
+        return self.widths or (self.width,) * self.depth
 
     @property
     def regression(self) -> bool:
@@ -158,8 +173,9 @@ class Config:
             raise ConfigError(f"unknown setting {unknown[0]!r}; the settings are: "
                               f"{', '.join(known)}")
         values = dict(settings)
-        if isinstance(values.get("features"), list):  # JSON has lists, not tuples
-            values["features"] = tuple(values["features"])
+        for name in ("features", "widths"):  # JSON has lists, not tuples
+            if isinstance(values.get(name), list):
+                values[name] = tuple(values[name])
         for f in fields(cls):  # JSON has no int/float distinction: 1 is a valid lr
             if f.type == "float" and f.name in values and isinstance(values[f.name], int) \
                     and not isinstance(values[f.name], bool):

@@ -35,6 +35,8 @@ def make_controls() -> dict:
         "train_frac": _slider(w.FloatSlider, "training fraction", min=0.1, max=0.9, step=0.05),
         "width": _slider(w.IntSlider, "width", min=1, max=64),
         "depth": _slider(w.IntSlider, "hidden layers", min=1, max=6),
+        "widths": w.Text(description="widths per layer", continuous_update=False,
+                         placeholder="e.g. 16, 8 (empty: the width for every layer)"),
         "activation": w.Dropdown(options=ACTIVATIONS, description="activation"),
         "optimizer": w.Dropdown(options=OPTIMIZERS, description="optimizer"),
         "lr": _slider(w.FloatLogSlider, "learning rate α", base=10, min=-4, max=1, step=0.1,
@@ -60,15 +62,26 @@ def make_controls() -> dict:
 
 
 def read_controls(controls: dict) -> dict:
-    """The settings shown by the widgets, as a dict (not yet checked: see Config)."""
-    return {name: widget.value for name, widget in controls.items()}
+    """The settings shown by the widgets, as a dict (not yet checked: see Config).
+
+    The widths box holds text such as "16, 8": read as a tuple of whole numbers (text
+    that is not one is passed on as it is, for Config to refuse with a message).
+    """
+    settings = {name: widget.value for name, widget in controls.items()}
+    text = settings["widths"].strip()
+    parts = [p.strip() for p in text.split(",")] if text else []
+    if all(p.isdigit() for p in parts):
+        settings["widths"] = tuple(int(p) for p in parts)
+    return settings
 
 
 def write_controls(controls: dict, config: Config) -> None:
     """Show ``config`` in the widgets."""
     for name, value in config.to_dict().items():
         widget = controls[name]
-        if isinstance(widget, w.SelectionSlider):
+        if name == "widths":
+            value = ", ".join(str(n) for n in value)
+        elif isinstance(widget, w.SelectionSlider):
             if value not in widget.options:
                 widget.options = tuple(sorted({*widget.options, value}))
         elif isinstance(widget, w.FloatLogSlider):

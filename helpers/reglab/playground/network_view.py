@@ -60,7 +60,8 @@ class NetworkView:
         tallest = max(sizes)
         ax.set_xlim(-0.75, len(sizes) - 0.6)
         ax.set_ylim(-tallest / 2 - 0.1, tallest / 2 + 0.1)
-        cut = any(v > MAX_UNITS for v in [session.config.width, len(session.config.features)])
+        cut = max(sizes) == MAX_UNITS and max(*session.config.layer_widths,
+                                                len(session.config.features)) > MAX_UNITS
         ax.set_title("each unit over the plane; lines: weights" +
                      (f" (first {MAX_UNITS} units)" if cut else ""), fontsize=9)
 

@@ -81,7 +81,8 @@ def featurize(X: np.ndarray, features) -> np.ndarray:
 
 
 def build_model(config: Config) -> Sequential:
-    """``depth`` hidden layers [Dense, activation, Dropout if keep_prob < 1], then Dense → 2
+    """The hidden layers [Dense, activation, Dropout if keep_prob < 1] of ``layer_widths``,
+    then Dense → 2
     (Dense → 1 for regression).
 
     The first layer takes ``len(config.features)`` inputs. He initialization for ReLU,
@@ -91,13 +92,13 @@ def build_model(config: Config) -> Sequential:
     init = "he" if config.activation == "relu" else "xavier"
     activation = ACTIVATION_LAYERS[config.activation]
     layers, n_in = [], len(config.features)
-    for _ in range(config.depth):
-        layers.append(Dense(n_in, config.width, rng=rng, init=init, dtype=np.float32))
+    for width in config.layer_widths:
+        layers.append(Dense(n_in, width, rng=rng, init=init, dtype=np.float32))
         if activation is not None:
             layers.append(activation())
         if config.keep_prob < 1:
             layers.append(Dropout(keep_prob=config.keep_prob))
-        n_in = config.width
+        n_in = width
     layers.append(Dense(n_in, 1 if config.regression else 2, rng=rng, init="xavier",
                         dtype=np.float32))
     return Sequential(layers)
