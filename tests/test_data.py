@@ -11,7 +11,9 @@ from reglab.data import (
     load_mnist1d,
     make_blobs,
     make_circles,
+    make_gaussian_bumps,
     make_moons,
+    make_plane,
     make_polynomial_regression,
     make_spirals,
     make_xor,
@@ -120,6 +122,38 @@ def test_toy_sets_are_deterministic(make):
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
     assert not np.array_equal(a[0], c[0])
+
+
+@pytest.mark.parametrize("make", [make_plane, make_gaussian_bumps])
+def test_regression_sets_are_real_targets_and_deterministic(make):
+    X, y = make(300, 0.0, np.random.default_rng(0))
+    assert X.shape == (300, 2) and y.shape == (300,) and y.dtype == np.float64
+    assert np.all(np.abs(X) <= 1)
+    X2, y2 = make(300, 0.0, np.random.default_rng(0))
+    np.testing.assert_array_equal(y, y2)
+    _, noisy = make(300, 0.5, np.random.default_rng(0))
+    assert 0.3 < np.std(noisy - y) < 0.7                # the noise is N(0, 0.5²)
+
+
+def test_plane_and_bumps_follow_their_formulas():
+    X, y = make_plane(50, 0.0, np.random.default_rng(1))
+    np.testing.assert_allclose(y, (X[:, 0] + X[:, 1]) / 2)
+    centres = np.array([[-0.5, -0.5], [0.5, 0.5], [-0.5, 0.5], [0.5, -0.5]])
+    Xb, yb = make_gaussian_bumps(4000, 0.0, np.random.default_rng(2))
+    top = yb[np.argmin(np.linalg.norm(Xb - centres[0], axis=1))]
+    bottom = yb[np.argmin(np.linalg.norm(Xb - centres[2], axis=1))]
+    assert top > 0.9 and bottom < -0.9                  # up at (-½, -½), down at (-½, ½)
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    (lambda: make_plane(0, 0.1, np.random.default_rng(0)), "m"),
+    (lambda: make_plane(10, -1.0, np.random.default_rng(0)), "noise"),
+    (lambda: make_gaussian_bumps(10, 0.1, 3), "rng"),
+    (lambda: make_gaussian_bumps(10, 0.1, np.random.default_rng(0), width=0), "width"),
+])
+def test_regression_sets_name_a_bad_argument(call, name):
+    with pytest.raises((TypeError, ValueError), match=name):
+        call()
 
 
 def test_moons_geometry_without_noise(rng):

@@ -16,6 +16,7 @@ import pytest
 from reglab.layers import Dropout, ReLU, Tanh
 from reglab.optim import ProximalL1
 from reglab.playground import (
+    DATASETS,
     SCENARIOS,
     Config,
     ConfigError,
@@ -25,6 +26,7 @@ from reglab.playground import (
     build_model,
     build_optimizer,
     describe,
+    featurize,
     make_data,
     scenario,
 )
@@ -117,11 +119,31 @@ def test_data_split_and_standardization():
     np.testing.assert_allclose(X.std(axis=0), 1, atol=1e-4)
 
 
-@pytest.mark.parametrize("dataset", ["moons", "circles", "spirals", "xor", "blobs"])
+@pytest.mark.parametrize("dataset", DATASETS)
 def test_every_data_set_trains(dataset):
     session = Session(SMALL.replace(dataset=dataset, max_epochs=5))
     session.run()
     assert session.finished == "max epochs" and session.history.epochs == 5
+
+
+@pytest.mark.parametrize("dataset", ["plane", "gaussians"])
+def test_regression_trains_one_output_on_the_squared_error(dataset):
+    session = Session(SMALL.replace(dataset=dataset, noise=0.05, n_points=200, max_epochs=60))
+    assert session.model.layers[-1].params["W"].shape == (SMALL.width, 1)
+    assert session.train[1].dtype == np.float32
+    session.run()
+    first = session.history.val_loss[0]
+    h = session.history
+    assert h.val_acc[-1] is None and h.val_loss[-1] < 0.5 * first
+    assert "acc" not in session.summary() and "test loss" in session.summary()
+    points = session.test[0]
+    np.testing.assert_allclose(session.predictions(points),
+                               session.model.forward(points)[:, 0], rtol=1e-6)
+    figure = PlaygroundFigure()
+    figure.draw(session)
+    assert figure.ax_loss.get_ylabel() == "mean squared error"
+    assert figure.ax_data.get_title().startswith(f"epoch {session.epoch}, test loss ")
+    assert figure_problems(figure.figure) == []
 
 
 def test_model_follows_the_settings():
@@ -229,11 +251,162 @@ def test_early_stopping_scenario_stops_and_restores(runs):
     assert restored == pytest.approx(best, rel=1e-6)
 
 
+def _features_kept(session):
+    W = session.model.params["0.W"]                     # (features, width)
+    return [f for f, row in zip(session.config.features, W, strict=True) if np.any(row != 0)]
+
+
+def test_l1_picks_the_product_feature_on_xor():
+    # five seeds: x1x2 keeps its weights in every one; at least half of the other six
+    # features are cut to exactly 0 in each (measured: 3, 4, 4, 5 and 6 of the 6, the same
+    # under the SkylakeX, Haswell, Sandybridge and Nehalem kernels; λ = 200 zeroes x1x2 too)
+    for seed in range(5):
+        session = Session(scenario("l1_picks_features").replace(seed=seed))
+        session.run()
+        kept = _features_kept(session)
+        assert "x1x2" in kept, (seed, kept)
+        assert len(kept) - 1 <= 3, (seed, kept)
+
+
 def test_scenarios_are_described_and_unknown_names_refused():
     for name in SCENARIOS:
         assert describe(name)
     with pytest.raises(ConfigError, match="name"):
         scenario("underfit")
+
+
+# ------------------------------------------------------------------ changes while training
+
+def test_a_live_change_keeps_the_weights_and_the_epoch_counter():
+    session, plain = Session(SMALL), Session(SMALL)
+    session.run(5)
+    plain.run(5)
+    changed = session.adjust(SMALL.replace(l2=3.0, lr=0.003, keep_prob=0.8))
+    assert changed == ["lr", "l2", "keep_prob"] and session.epoch == 5
+    assert session.changes == [(5, "lr", 0.01, 0.003), (5, "l2", 0.0, 3.0),
+                               (5, "keep_prob", 1.0, 0.8)]
+    assert sum(isinstance(layer, Dropout) for layer in session.model.layers) == SMALL.depth
+    _same_run(session, plain)                           # nothing moved before the next epoch
+    session.run(5)
+    plain.run(5)
+    assert session.epoch == 10 and session.history.epochs == 10
+    assert np.linalg.norm(session.weights()) < np.linalg.norm(plain.weights())  # L2 shrinks
+    session.adjust(session.config.replace(keep_prob=1.0))
+    assert not any(isinstance(layer, Dropout) for layer in session.model.layers)
+
+
+def test_l1_switched_on_mid_run_zeroes_weights_and_keeps_the_optimizer_state():
+    session = Session(SMALL)
+    session.run(3)
+    inner = session.optimizer
+    session.adjust(SMALL.replace(l1=100.0))
+    assert session.optimizer.optimizer is inner and session.exact_zeros() == 0
+    session.run(10)
+    assert session.exact_zeros() > 0
+
+
+def test_a_change_that_needs_a_new_run_is_refused_before_anything_changes():
+    session = Session(SMALL)
+    session.run(2)
+    with pytest.raises(ValueError, match="'width', which needs a new run"):
+        session.adjust(SMALL.replace(width=3, l2=1.0))
+    assert session.penalty is None and session.changes == []
+
+
+def test_after_early_stopping_every_part_of_the_view_describes_the_restored_epoch():
+    session = Session(scenario("early_stopping"))
+    session.run()
+    best = session.stopper.best_epoch + 1
+    assert session.params_epoch == best < session.epoch
+    h = session.history
+    assert session.summary().startswith(
+        f"epoch {best} (the best of {session.epoch} epochs, restored) · train loss "
+        f"{h.train_loss[best - 1]:.3f}, test loss {h.val_loss[best - 1]:.3f}")
+    figure = PlaygroundFigure()
+    figure.draw(session)
+    assert figure.ax_data.get_title() == (f"epoch {best} (best, restored), test accuracy "
+                                          f"{h.val_acc[best - 1]:.3f}")
+
+
+def test_after_a_divergence_the_status_says_so():
+    session = Session(Config(optimizer="sgd", lr=10.0))
+    with pytest.raises(TrainingDiverged):
+        session.run()
+    assert session.summary().startswith("diverged in epoch ") and "press Reset" in \
+        session.summary()
+
+
+def test_compare_trains_the_unregularized_twin_epoch_for_epoch():
+    config = SMALL.replace(l2=3.0, keep_prob=0.8, compare=True)
+    session = Session(config)
+    twin = session.baseline
+    assert twin.config == config.unregularized() and twin.penalty is None
+    assert not any(isinstance(layer, Dropout) for layer in twin.model.layers)
+    np.testing.assert_array_equal(twin.train[0], session.train[0])
+    np.testing.assert_array_equal(twin.weights(), session.weights())  # the same start
+    session.run(4)
+    assert twin.epoch == session.epoch == 4
+    alone = Session(config.unregularized())
+    alone.run(4)
+    _same_run(twin, alone)                            # the twin is the plain run itself
+    session.adjust(session.config.replace(lr=0.003))
+    assert twin.config.lr == 0.003
+    figure = PlaygroundFigure()
+    figure.draw(session)
+    labels = [line.get_label() for line in figure.ax_loss.lines]
+    assert labels[:4] == ["training", "test", "training, no regularization",
+                          "test, no regularization"]
+    assert len(figure.ax_loss.lines[2].get_xdata()) == 4
+
+
+def test_input_features_feed_the_network():
+    config = Config(dataset="xor", features=("x1x2",), depth=1, width=1, activation="linear",
+                    n_points=200, max_epochs=60)
+    session = Session(config)
+    assert session.model.layers[0].params["W"].shape == (1, 1)
+    assert [type(layer).__name__ for layer in session.model.layers] == ["Dense", "Dense"]
+    session.run()
+    assert session.history.val_acc[-1] > 0.75          # a linear model on x1·x2 solves XOR
+    X = session.test[0]
+    np.testing.assert_allclose(featurize(X, ("x1", "x1x2", "sin x2")),
+                               np.column_stack([X[:, 0], X[:, 0] * X[:, 1], np.sin(X[:, 1])]),
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("features", [(), ("x3",), ("x1", "x1"), "x1"])
+def test_bad_features_are_refused_by_name(features):
+    with pytest.raises(ConfigError, match="features"):
+        Config(features=features)
+
+
+def test_a_width_per_hidden_layer():
+    config = Config.from_json('{"depth": 3, "widths": [8, 4, 2]}')
+    assert config.layer_widths == (8, 4, 2) and Config().layer_widths == (16, 16)
+    shapes = [W.shape for W in Session(config).model.weights().values()]
+    assert shapes == [(2, 8), (8, 4), (4, 2), (2, 2)]
+    assert Config.from_json(config.to_json()) == config
+
+
+@pytest.mark.parametrize("widths", [(8, 4), (8, 0, 2), (8, 4, 300), [8, 4, 2]])
+def test_bad_widths_are_refused_by_name(widths):
+    with pytest.raises(ConfigError, match="widths"):
+        Config(depth=3, widths=widths)
+
+
+def test_the_widths_box_reads_a_list_of_numbers(app):
+    app.controls["depth"].value = 2
+    app.controls["widths"].value = "5, 3"
+    assert app.session.config.widths == (5, 3)
+    assert [W.shape[1] for W in app.session.model.weights().values()] == [5, 3, 2]
+    app.controls["widths"].value = "5, x"
+    assert "widths" in app.message.value and app.session.config.widths == (5, 3)
+    app.controls["widths"].value = ""
+    assert app.session.config.widths == () and Config.from_json(app.json_box.value).widths == ()
+
+
+def test_features_round_trip_through_json():
+    config = Config(features=("x1", "sin x2"))
+    assert Config.from_json(config.to_json()) == config
 
 
 # ------------------------------------------------------------------ the figure
@@ -253,6 +426,34 @@ def test_figure_draws_every_panel():
     assert figure._repr_png_() == after  # displayed in a notebook as the last frame
     assert figure.ax_loss.get_xlabel() == "epoch" and figure.ax_hist.get_ylabel()
 
+
+
+def test_unit_outputs_are_the_features_then_each_hidden_layer():
+    session = Session(SMALL.replace(features=("x1", "x2", "x1x2"), keep_prob=0.5))
+    points = np.array([[0.0, 1.0], [2.0, -1.0]], dtype=np.float32)
+    outputs = session.unit_outputs(points)
+    assert [o.shape for o in outputs] == [(2, 3), (2, SMALL.width), (2, SMALL.width)]
+    np.testing.assert_allclose(outputs[0][:, 2], [0.0, -2.0])
+    first = session.model.layers[0]
+    np.testing.assert_allclose(outputs[1], np.maximum(outputs[0] @ first.params["W"]
+                                                      + first.params["b"], 0), rtol=1e-5)
+
+
+def test_the_network_view_shows_each_unit_and_no_line_for_a_zero_weight():
+    session = Session(scenario("l1_picks_features"))
+    figure = PlaygroundFigure()
+    figure.draw(session)
+    view = figure.network
+    assert [len(column) for column in view._images] == [7, 4, 1]
+    before = [image.get_array().copy() for image in view._images[1]]
+    assert view.drawn_lines() == 7 * 4 + 4                # every weight is nonzero at first
+    session.run()
+    figure.draw(session)
+    W = list(session.model.weights().values())
+    nonzero = int(np.count_nonzero(W[0])) + int(np.count_nonzero(W[1][:, 1] - W[1][:, 0]))
+    assert session.exact_zeros() > 0 and view.drawn_lines() == nonzero
+    assert any(not np.array_equal(b, image.get_array())
+               for b, image in zip(before, view._images[1], strict=True))
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -367,6 +568,38 @@ def test_scenario_menu_loads_a_scenario(app):
     assert not app.load_scenario("underfit") and "name must be one of" in app.message.value
 
 
+def test_a_live_control_adjusts_the_run_and_the_json_box_follows(app):
+    app.buttons["step"].click()
+    app.buttons["step"].click()
+    app.controls["l2"].value = 3.0
+    assert app.session.epoch == 2 and app.session.changes == [(2, "l2", 0.0, 3.0)]
+    assert "l2 = 3.0 from epoch 3 on" in app.message.value
+    assert Config.from_json(app.json_box.value).l2 == 3.0
+    app.controls["width"].value = 5                     # not live: a new run
+    assert app.session.epoch == 0 and Config.from_json(app.json_box.value).width == 5
+
+
+def test_view_options_redraw_without_touching_the_run(app):
+    app.buttons["step"].click()
+    session, image = app.session, app.image.value
+    app.view_options["discretize"].value = True
+    shown = app.figure._image.get_array()
+    assert set(np.unique(shown)) <= {0.0, 1.0} and app.image.value != image
+    app.view_options["show_test"].value = False
+    assert not app.figure._test_points.get_visible()
+    assert app.session is session and session.epoch == 1
+
+
+def test_a_scenarios_description_stays_while_it_trains(app):
+    app.load_scenario("overfit")
+    text = app.description.value
+    assert text.startswith("Make it overfit")
+    app.buttons["step"].click()
+    assert app.description.value == text
+    app.import_json(Config().to_json())
+    assert app.description.value == ""
+
+
 def test_divergence_shows_a_message(app):
     app.load_config(Config(optimizer="sgd", lr=10.0))
     app.buttons["train"].click()
@@ -374,6 +607,7 @@ def test_divergence_shows_a_message(app):
     assert "learning rate" in app.message.value and app.session.finished == "diverged"
     app.buttons["train"].click()
     assert "press Reset" in app.message.value
+    assert app.status.value.startswith("diverged in epoch")
 
 
 def test_frames_arrive_while_training():

@@ -178,6 +178,17 @@ def test_playground_reacts_to_train_and_to_a_slider(page, lab):
     app.locator(".reglab-stop button, button.reglab-stop").first.click()
     page.wait_for_timeout(1000)                      # the last frame of the stopped run
     trained = src()
+    status = app.locator(".reglab-status").first
+    epoch = status.inner_text().split(" ·")[0]      # "epoch N" (N > 0) or a restored epoch
+    assert epoch.startswith("epoch ") and not epoch.startswith("epoch 0")
+    l2 = app.locator(".reglab-l2 .noUi-handle").first
+    l2.focus()
+    page.keyboard.press("ArrowRight")                # λ changed mid-run: the run goes on
+    page.wait_for_function("el => el.innerText.includes('l2 = ')",
+                           arg=app.locator(".reglab-message").first.element_handle(),
+                           timeout=20_000)
+    assert status.inner_text().split(" ·")[0] == epoch
+    trained = src()
     handle = app.locator(".reglab-noise .noUi-handle").first
     handle.focus()
     page.keyboard.press("ArrowRight")                # a new noise level: a new run, redrawn

@@ -4,7 +4,8 @@
   :func:`load_mnist1d_fresh`: a large fresh sample from the same generator (a big test set);
 * :func:`load_digits`: scikit-learn's bundled 8×8 handwritten digits;
 * 2-D toy classification sets: :func:`make_moons`, :func:`make_circles`,
-  :func:`make_spirals`, :func:`make_xor`, :func:`make_blobs`;
+  :func:`make_spirals`, :func:`make_xor`, :func:`make_blobs`; 2-D toy regression sets:
+  :func:`make_plane`, :func:`make_gaussian_bumps`;
 * noisy polynomial regression for the under/overfitting sweep:
   :func:`make_polynomial_regression` and :func:`polynomial_features`;
 * :func:`train_val_test_split` and :func:`standardize`.
@@ -245,6 +246,45 @@ def make_blobs(m: int, noise: float, rng, n_classes: int = 2,
     parts = [_unit_circle(np.array([2 * np.pi * k / n_classes]))
              + spread * rng.standard_normal((n, 2)) for k, n in enumerate(sizes)]
     return _labelled(parts, noise, rng)
+
+
+def _regression_args(m, noise, rng) -> np.ndarray:
+    """Validate the common arguments; return m points uniform in the square [-1, 1]²."""
+    m = check_int("m", m, low=1)
+    check_real("noise", noise, low=0)
+    check_rng("rng", rng)
+    return rng.uniform(-1, 1, (m, 2))
+
+
+def make_plane(m: int, noise: float, rng) -> tuple[np.ndarray, np.ndarray]:
+    """A tilted plane (TensorFlow Playground's "plane"): x uniform in [-1, 1]²,
+    y = (x₁ + x₂)/2 plus N(0, noise²).
+
+    Returns X (m, 2) float64, y (m,) float64.
+    """
+    X = _regression_args(m, noise, rng)
+    return X, X.sum(axis=1) / 2 + noise * rng.standard_normal(m)
+
+
+#: make_gaussian_bumps' centres and signs: a checkerboard of four bumps.
+BUMPS = ((-0.5, -0.5, 1.0), (0.5, 0.5, 1.0), (-0.5, 0.5, -1.0), (0.5, -0.5, -1.0))
+
+
+def make_gaussian_bumps(m: int, noise: float, rng, width: float = 0.3
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    r"""Four Gaussian bumps, two up and two down (TensorFlow Playground's "multi
+    gaussian"): x uniform in [-1, 1]²,
+
+    .. math:: y = \sum_k s_k \exp\big(-\lVert x - c_k\rVert^2 / (2\,w^2)\big) + \varepsilon,
+
+    centres c_k and signs s_k of ``BUMPS``, w = ``width``, ε ~ N(0, noise²).
+    Returns X (m, 2) float64, y (m,) float64.
+    """
+    width = check_real("width", width, low=0, low_open=True)
+    X = _regression_args(m, noise, rng)
+    y = sum(sign * np.exp(-((X - (cx, cy)) ** 2).sum(axis=1) / (2 * width**2))
+            for cx, cy, sign in BUMPS)
+    return X, y + noise * rng.standard_normal(m)
 
 
 def make_polynomial_regression(m: int, *, degree: int | None = None, coefficients=None,

@@ -2,7 +2,8 @@
 
 * :mod:`~reglab.playground.config`: :class:`Config`, every setting, checked, as JSON;
 * :mod:`~reglab.playground.session`: :class:`Session`, one run trained epoch by epoch
-  (data, network, optimizer, penalties, dropout, input noise, early stopping);
+  (data and input features, network, optimizer, penalties, dropout, input noise, early
+  stopping), whose regularization can change while it trains;
 * :mod:`~reglab.playground.figure`: :class:`PlaygroundFigure`, the three live panels;
 * :mod:`~reglab.playground.scenarios`: ready scenarios that mirror the notebooks;
 * :mod:`~reglab.playground.controls` and :mod:`~reglab.playground.app`: the widgets and
@@ -11,13 +12,21 @@
 Only the last two import ipywidgets; the rest runs anywhere NumPy and matplotlib do.
 """
 
-from .config import ACTIVATIONS, DATASETS, OPTIMIZERS, Config, ConfigError
+from .config import (
+    ACTIVATIONS,
+    DATASETS,
+    FEATURES,
+    LIVE_SETTINGS,
+    OPTIMIZERS,
+    Config,
+    ConfigError,
+)
 from .scenarios import SCENARIOS, describe, scenario
-from .session import Session, build_model, build_optimizer, make_data
+from .session import Session, build_model, build_optimizer, featurize, make_data
 
-__all__ = ["ACTIVATIONS", "DATASETS", "OPTIMIZERS", "SCENARIOS", "Config", "ConfigError",
-           "Playground", "PlaygroundFigure", "Session", "build_model", "build_optimizer",
-           "describe", "make_data", "scenario"]
+__all__ = ["ACTIVATIONS", "DATASETS", "FEATURES", "LIVE_SETTINGS", "OPTIMIZERS", "SCENARIOS",
+           "Config", "ConfigError", "Playground", "PlaygroundFigure", "Session", "build_model",
+           "build_optimizer", "describe", "featurize", "make_data", "scenario"]
 
 
 def __getattr__(name):  # the widget app and the figure load ipywidgets/matplotlib on demand

@@ -24,17 +24,17 @@ import ipywidgets as w
 
 from .._validate import check_real
 from ..train import TrainingDiverged
-from .config import Config, ConfigError
+from .config import LIVE_SETTINGS, Config, ConfigError
 from .controls import make_controls, read_controls, write_controls
 from .figure import PlaygroundFigure
 from .scenarios import SCENARIOS, describe, scenario
 from .session import Session
 
-GROUPS = (("data", ("dataset", "n_points", "noise", "train_frac", "seed")),
-          ("network and training", ("width", "depth", "activation", "optimizer", "lr",
+GROUPS = (("data", ("dataset", "features", "n_points", "noise", "train_frac", "seed")),
+          ("network and training", ("width", "depth", "widths", "activation", "optimizer", "lr",
                                     "batch_size", "max_epochs")),
           ("regularization", ("l2", "l1", "keep_prob", "input_noise", "early_stopping",
-                              "patience")))
+                              "patience", "compare")))
 
 
 def _button(description, css, tooltip, style=""):
@@ -51,8 +51,10 @@ class Playground:
     ``reglab-<setting>`` (``reglab-keep-prob``, ``reglab-lr``...); the buttons
     ``reglab-train``, ``reglab-step``, ``reglab-reset``, ``reglab-stop``,
     ``reglab-export``, ``reglab-import``, ``reglab-load``; the outputs
-    ``reglab-figure`` (Image), ``reglab-status``, ``reglab-message`` (HTML),
-    ``reglab-json`` (Textarea), ``reglab-scenario`` (Dropdown); the whole app
+    ``reglab-figure`` (Image), ``reglab-status``, ``reglab-message``, ``reglab-description``
+    (HTML),
+    ``reglab-json`` (Textarea), ``reglab-scenario`` (Dropdown), the view options
+    ``reglab-show-test`` and ``reglab-discretize`` (Checkbox); the whole app
     ``reglab-playground``.
 
     Parameters
@@ -97,8 +99,17 @@ class Playground:
                    "stop": self.stop}
         for name, button in self.buttons.items():
             button.on_click(lambda _b, f=actions[name]: f())
+        self.view_options = {
+            "show_test": w.Checkbox(value=True, description="show test data", indent=False),
+            "discretize": w.Checkbox(value=False, description="discretize output",
+                                     indent=False)}
+        for name, box in self.view_options.items():
+            box.add_class(f"reglab-{name.replace('_', '-')}")
+            box.observe(lambda change, name=name: self._on_view(name, change["new"]),
+                        names="value")
         self.status = w.HTML(description="status")
         self.message = w.HTML(description="message")
+        self.description = w.HTML(description="scenario")
         self.image = w.Image(format="png")
         self.json_box = w.Textarea(description="scenario JSON", rows=8,
                                    layout={"width": "420px"}, style={"description_width": "120px"})
@@ -111,6 +122,7 @@ class Playground:
         self.load_button = _button("Load", "load", "load the ready scenario")
         self.load_button.on_click(lambda _b: self.load_scenario(self.scenario_menu.value))
         for widget, css in ((self.status, "status"), (self.message, "message"),
+                            (self.description, "description"),
                             (self.image, "figure"), (self.json_box, "json"),
                             (self.scenario_menu, "scenario")):
             widget.add_class(f"reglab-{css}")
@@ -118,8 +130,8 @@ class Playground:
                    for title, names in GROUPS]
         self.ui = w.VBox([
             w.HBox(columns),
-            w.HBox(list(self.buttons.values())),
-            self.status, self.message, self.image,
+            w.HBox(list(self.buttons.values()) + list(self.view_options.values())),
+            self.description, self.status, self.message, self.image,
             w.HBox([w.VBox([w.HBox([self.scenario_menu, self.load_button]),
                             w.HBox([self.export_button, self.import_button])]),
                     self.json_box]),
@@ -140,10 +152,36 @@ class Playground:
         color = "#b00020" if error else "#333"
         self.message.value = f'<span style="color:{color}">{html.escape(text)}</span>'
 
-    def _on_control(self, _change):
+    def _on_control(self, change):
+        """A control moved: a live setting adjusts the run in place, any other one resets it.
+
+        Either way the JSON box follows the controls.
+        """
         if self._quiet:
             return
+        try:
+            config = self.config()
+        except ConfigError as err:
+            self._say(str(err), error=True)
+            return
+        self.json_box.value = config.to_json()
+        setting = next((k for k, v in self.controls.items() if v is change["owner"]), None)
+        if setting in LIVE_SETTINGS and self.session.epoch > 0 \
+                and self.session.finished != "diverged":
+            with self._lock:
+                self.session.adjust(config)
+            self._say(f"{setting} = {change['new']} from epoch {self.session.epoch + 1} on: "
+                      f"the run goes on with the same weights")
+            if not self.running:
+                self._redraw()
+            return
         self.reset()
+
+    def _on_view(self, name: str, value: bool):
+        """A view option changed: redraw the same parameters (the run is untouched)."""
+        setattr(self.figure, name, value)
+        if not self.running:
+            self._redraw()
 
     # ------------------------------------------------------------------ state
 
@@ -266,11 +304,13 @@ class Playground:
         return True
 
     def load_config(self, config: Config) -> None:
-        """Show ``config`` in the controls and start a new run from it."""
+        """Show ``config`` in the controls (and the JSON box) and start a new run from it."""
         if not isinstance(config, Config):
             raise TypeError(f"config must be a playground Config, got {type(config).__name__}")
         self.stop()
         self._show_config(config)
+        self.json_box.value = config.to_json()
+        self.description.value = ""
         self.reset()
 
     def load_scenario(self, name: str) -> bool:
@@ -281,6 +321,6 @@ class Playground:
             self._say(str(err), error=True)
             return False
         self.load_config(config)
-        self.json_box.value = config.to_json()
-        self._say(describe(name))
+        self.description.value = html.escape(describe(name))
+        self._say("scenario loaded: press Train")
         return True

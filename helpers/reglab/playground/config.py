@@ -14,8 +14,16 @@ from dataclasses import asdict, dataclass, fields
 
 from .._validate import check_int, check_real
 
-DATASETS = ("moons", "circles", "spirals", "xor", "blobs")
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
+CLASSIFICATION_SETS = ("moons", "circles", "spirals", "xor", "blobs")
+REGRESSION_SETS = ("plane", "gaussians")
+DATASETS = CLASSIFICATION_SETS + REGRESSION_SETS
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+#: The inputs the network can be given, computed from the two standardized coordinates
+#: (TensorFlow Playground's features): a linear model on x1x2 solves XOR.
+FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin x1", "sin x2")
+#: The settings that can change while a run trains, without a restart (Session.adjust).
+LIVE_SETTINGS = ("lr", "batch_size", "l1", "l2", "keep_prob", "input_noise", "patience",
+                 "max_epochs")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
 
@@ -33,25 +41,33 @@ def _check_choice(name, value, choices):
 class Config:
     """Every setting of one playground run; the same Config gives the same run.
 
-    Data: ``dataset`` (one of DATASETS), ``n_points`` in all, ``noise`` (std of the
-    Gaussian noise on each coordinate), ``train_frac`` (the rest is the test set).
-    Network: ``depth`` hidden layers of ``width`` units with ``activation``, two outputs
-    (softmax cross-entropy). Training: ``optimizer`` with learning rate ``lr`` (α),
-    ``batch_size`` (B), ``max_epochs`` per press of Train. Regularization, in the λ/2m
+    Data: ``dataset`` (one of DATASETS: two classes, or a real target for
+    REGRESSION_SETS, trained with the squared error), ``n_points`` in all, ``noise`` (std of the
+    Gaussian noise on each coordinate), ``train_frac`` (the rest is the test set),
+    ``features`` (the network's inputs, a non-empty subset of FEATURES, computed from the
+    standardized x1, x2). Network: ``depth`` hidden layers of ``width`` units (or of
+    ``widths``, one width per hidden layer, when given: ``depth`` of them) with
+    ``activation`` ("linear": no activation), two outputs (softmax cross-entropy), or one
+    (mean squared error) for regression.
+    Training: ``optimizer`` with learning rate ``lr`` (α), ``batch_size`` (B),
+    ``max_epochs`` per press of Train. Regularization, in the λ/2m
     convention of :mod:`reglab.penalties`: ``l2`` (λ of an L2 penalty), ``l1`` (λ of an
     L1 term, applied by a proximal step so weights reach exactly 0), ``keep_prob``
     (inverted dropout after every hidden layer; 1 = off), ``input_noise`` (σ of
     Gaussian noise added to each training minibatch), ``early_stopping`` with
-    ``patience`` epochs on the test loss. ``seed`` fixes the data, the initial weights,
-    the minibatch order, the dropout masks and the input noise.
+    ``patience`` epochs on the test loss. ``compare`` trains, next to the run, the same
+    seed without any regularization (the baseline of the loss panel). ``seed`` fixes the
+    data, the initial weights, the minibatch order, the dropout masks and the input noise.
     """
 
     dataset: str = "moons"
+    features: tuple = ("x1", "x2")
     n_points: int = 200
     noise: float = 0.2
     train_frac: float = 0.5
     width: int = 16
     depth: int = 2
+    widths: tuple = ()
     activation: str = "relu"
     optimizer: str = "adam"
     lr: float = 0.01
@@ -63,11 +79,19 @@ class Config:
     early_stopping: bool = False
     patience: int = 20
     max_epochs: int = 300
+    compare: bool = False
     seed: int = 0
 
     def __post_init__(self):
         try:
             _check_choice("dataset", self.dataset, DATASETS)
+            if not isinstance(self.features, tuple) or not self.features:
+                raise ConfigError(f"features must be a non-empty list of {', '.join(FEATURES)}"
+                                  f", got {self.features!r}")
+            for name in self.features:
+                _check_choice("features", name, FEATURES)
+            if len(set(self.features)) != len(self.features):
+                raise ConfigError(f"features must not repeat a feature, got {self.features!r}")
             _check_choice("activation", self.activation, ACTIVATIONS)
             _check_choice("optimizer", self.optimizer, OPTIMIZERS)
             check_int("n_points", self.n_points, low=20)
@@ -80,6 +104,14 @@ class Config:
             if self.width > 256 or self.depth > 8:
                 raise ValueError(f"width must be <= 256 and depth <= 8, got width={self.width},"
                                  f" depth={self.depth}")
+            if not isinstance(self.widths, tuple) or (
+                    self.widths and len(self.widths) != self.depth):
+                raise ValueError(f"widths must be empty or list one width per hidden layer "
+                                 f"(depth = {self.depth}), got {self.widths!r}")
+            for n in self.widths:
+                check_int("widths", n, low=1)
+                if n > 256:
+                    raise ValueError(f"widths must be <= 256 each, got {self.widths!r}")
             check_real("lr", self.lr, low=0, low_open=True, high=10)
             check_int("batch_size", self.batch_size, low=1)
             check_real("l1", self.l1, low=0)
@@ -90,10 +122,28 @@ class Config:
                 raise TypeError(f"early_stopping must be true or false, got "
                                 f"{self.early_stopping!r}")
             check_int("patience", self.patience, low=1)
+            if not isinstance(self.compare, bool):
+                raise TypeError(f"compare must be true or false, got {self.compare!r}")
             check_int("max_epochs", self.max_epochs, low=1)
             check_int("seed", self.seed, low=0)
         except (TypeError, ValueError) as err:
             raise ConfigError(str(err)) from None
+
+    @property
+    def layer_widths(self) -> tuple:
+        """The width of each hidden layer: ``widths``, or ``width`` for each of ``depth``."""
+        return self.widths or (self.width,) * self.depth
+
+    @property
+    def regression(self) -> bool:
+        """True for the regression data sets (one real output, squared error)."""
+        return self.dataset in REGRESSION_SETS
+
+    def unregularized(self) -> Config:
+        """The same run without any regularization: no L1, L2, dropout, input noise or
+        early stopping (the baseline that ``compare`` draws)."""
+        return self.replace(l1=0.0, l2=0.0, keep_prob=1.0, input_noise=0.0,
+                            early_stopping=False, compare=False)
 
     @property
     def m_train(self) -> int:
@@ -123,6 +173,9 @@ class Config:
             raise ConfigError(f"unknown setting {unknown[0]!r}; the settings are: "
                               f"{', '.join(known)}")
         values = dict(settings)
+        for name in ("features", "widths"):  # JSON has lists, not tuples
+            if isinstance(values.get(name), list):
+                values[name] = tuple(values[name])
         for f in fields(cls):  # JSON has no int/float distinction: 1 is a valid lr
             if f.type == "float" and f.name in values and isinstance(values[f.name], int) \
                     and not isinstance(values[f.name], bool):

@@ -13,7 +13,7 @@ from dataclasses import fields
 
 import ipywidgets as w
 
-from .config import ACTIVATIONS, DATASETS, OPTIMIZERS, Config
+from .config import ACTIVATIONS, DATASETS, FEATURES, OPTIMIZERS, Config
 
 LAMBDAS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 STYLE = {"description_width": "120px"}
@@ -29,11 +29,14 @@ def make_controls() -> dict:
     """One widget per setting of :class:`Config`, keyed by the setting's name."""
     c = {
         "dataset": w.Dropdown(options=DATASETS, description="data set"),
+        "features": w.SelectMultiple(options=FEATURES, description="input features", rows=4),
         "n_points": _slider(w.IntSlider, "points", min=20, max=1000, step=10),
         "noise": _slider(w.FloatSlider, "noise", min=0.0, max=1.0, step=0.05),
         "train_frac": _slider(w.FloatSlider, "training fraction", min=0.1, max=0.9, step=0.05),
         "width": _slider(w.IntSlider, "width", min=1, max=64),
         "depth": _slider(w.IntSlider, "hidden layers", min=1, max=6),
+        "widths": w.Text(description="widths per layer", continuous_update=False,
+                         placeholder="e.g. 16, 8 (empty: the width for every layer)"),
         "activation": w.Dropdown(options=ACTIVATIONS, description="activation"),
         "optimizer": w.Dropdown(options=OPTIMIZERS, description="optimizer"),
         "lr": _slider(w.FloatLogSlider, "learning rate α", base=10, min=-4, max=1, step=0.1,
@@ -44,6 +47,7 @@ def make_controls() -> dict:
         "keep_prob": _slider(w.FloatSlider, "keep_prob", min=0.1, max=1.0, step=0.05),
         "input_noise": _slider(w.FloatSlider, "input noise σ", min=0.0, max=1.0, step=0.05),
         "early_stopping": w.Checkbox(description="early stopping", indent=False),
+        "compare": w.Checkbox(description="compare without regularization", indent=False),
         "patience": _slider(w.IntSlider, "patience", min=1, max=100),
         "max_epochs": _slider(w.IntSlider, "epochs", min=10, max=2000, step=10),
         "seed": w.BoundedIntText(description="seed", min=0, max=2**31 - 1, style=STYLE,
@@ -58,15 +62,26 @@ def make_controls() -> dict:
 
 
 def read_controls(controls: dict) -> dict:
-    """The settings shown by the widgets, as a dict (not yet checked: see Config)."""
-    return {name: widget.value for name, widget in controls.items()}
+    """The settings shown by the widgets, as a dict (not yet checked: see Config).
+
+    The widths box holds text such as "16, 8": read as a tuple of whole numbers (text
+    that is not one is passed on as it is, for Config to refuse with a message).
+    """
+    settings = {name: widget.value for name, widget in controls.items()}
+    text = settings["widths"].strip()
+    parts = [p.strip() for p in text.split(",")] if text else []
+    if all(p.isdigit() for p in parts):
+        settings["widths"] = tuple(int(p) for p in parts)
+    return settings
 
 
 def write_controls(controls: dict, config: Config) -> None:
     """Show ``config`` in the widgets."""
     for name, value in config.to_dict().items():
         widget = controls[name]
-        if isinstance(widget, w.SelectionSlider):
+        if name == "widths":
+            value = ", ".join(str(n) for n in value)
+        elif isinstance(widget, w.SelectionSlider):
             if value not in widget.options:
                 widget.options = tuple(sorted({*widget.options, value}))
         elif isinstance(widget, w.FloatLogSlider):

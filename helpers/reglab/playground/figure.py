@@ -1,4 +1,4 @@
-"""The playground's picture: decision boundary, loss curves, weight histogram.
+"""The playground's picture: decision boundary, loss curves, weight histogram, the network.
 
 :class:`PlaygroundFigure` draws a :class:`~reglab.playground.session.Session` on a
 matplotlib ``Figure`` with an Agg canvas of its own (no pyplot, so nothing is shown
@@ -17,6 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..plots import STYLE, TRAIN_COLOR, VAL_COLOR
+from .network_view import NetworkView
 from .session import NEAR_ZERO, Session
 
 GRID = 60  # the decision boundary is evaluated on a GRID × GRID mesh
@@ -24,17 +25,29 @@ BINS = 41
 
 
 class PlaygroundFigure:
-    """Three panels for one session; call :meth:`draw` after every change of it."""
+    """Four panels for one session; call :meth:`draw` after every change of it.
 
-    def __init__(self, figsize=(11.0, 3.4), dpi: int = 80):
+    The decision boundary, the loss curves, the weight histogram, and the network
+    (:class:`~reglab.playground.network_view.NetworkView`: each unit's map, the weights as
+    lines).
+    """
+
+    #: View options (not part of the run): draw the test points; show the predicted class
+    #: (P > 0.5) instead of the probability.
+    show_test: bool = True
+    discretize: bool = False
+
+    def __init__(self, figsize=(14.5, 3.4), dpi: int = 80):
         import matplotlib as mpl
 
         with mpl.rc_context(STYLE):
             self.figure = Figure(figsize=figsize, dpi=dpi)  # fixed margins: no layout engine
-            self.figure.subplots_adjust(left=0.06, right=0.99, top=0.92, bottom=0.28,
+            self.figure.subplots_adjust(left=0.05, right=0.99, top=0.92, bottom=0.28,
                                         wspace=0.28)
             FigureCanvasAgg(self.figure)
-            self.ax_data, self.ax_loss, self.ax_hist = self.figure.subplots(1, 3)
+            self.ax_data, self.ax_loss, self.ax_hist, ax_net = self.figure.subplots(
+                1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.2]})
+        self.network = NetworkView(ax_net)
         self.session = None
         self.frames = 0
 
@@ -50,14 +63,20 @@ class PlaygroundFigure:
         self._grid = (g0, g1)
         self._points = np.column_stack([g0.ravel(), g1.ravel()])
         ax = self.ax_data
-        self._image = ax.imshow(np.full((GRID, GRID), 0.5), origin="lower", cmap="coolwarm",
-                                vmin=0, vmax=1, alpha=0.45, aspect="auto",
+        # the colour scale: P(class 1) in [0, 1], or ŷ and y on a range symmetric about 0
+        top = float(np.abs(y).max()) if session.config.regression else 1.0
+        self._level = 0.0 if session.config.regression else 0.5
+        vmin = -top if session.config.regression else 0.0
+        self._image = ax.imshow(np.full((GRID, GRID), self._level), origin="lower",
+                                cmap="coolwarm", vmin=vmin, vmax=top, alpha=0.45, aspect="auto",
                                 extent=(lo[0], hi[0], lo[1], hi[1]), interpolation="bilinear")
         self._contour = None
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=0, vmax=1, s=16,
+        self._change_lines = []
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=vmin, vmax=top, s=16,
                    edgecolors="k", linewidths=0.4, label="training")
-        ax.scatter(Xt[:, 0], Xt[:, 1], c=yt, cmap="coolwarm", vmin=0, vmax=1, s=22,
-                   marker="^", edgecolors="w", linewidths=0.4, label="test")
+        self._test_points = ax.scatter(Xt[:, 0], Xt[:, 1], c=yt, cmap="coolwarm", vmin=vmin,
+                                       vmax=top, s=22, marker="^", edgecolors="w",
+                                       linewidths=0.4, label="test")
         ax.set_xlim(lo[0], hi[0])
         ax.set_ylim(lo[1], hi[1])
         ax.set_xlabel("$x_1$ (standardized)")
@@ -67,9 +86,17 @@ class PlaygroundFigure:
         ax = self.ax_loss
         (self._train_line,) = ax.plot([], [], color=TRAIN_COLOR, label="training")
         (self._test_line,) = ax.plot([], [], color=VAL_COLOR, label="test")
+        self._base_lines = None
+        if session.baseline is not None:
+            self._base_lines = (
+                ax.plot([], [], color=TRAIN_COLOR, ls="--", lw=1,
+                        label="training, no regularization")[0],
+                ax.plot([], [], color=VAL_COLOR, ls="--", lw=1,
+                        label="test, no regularization")[0])
         ax.set_xlabel("epoch")
-        ax.set_ylabel("cross-entropy loss (nats)")
-        ax.set_title("loss per epoch", fontsize=9)
+        ax.set_ylabel("mean squared error" if session.config.regression
+                      else "cross-entropy loss (nats)")
+        ax.set_title("loss per epoch (dotted: a setting changed)", fontsize=9)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8)
         ax = self.ax_hist
         self._stairs = ax.stairs(np.zeros(BINS), np.linspace(-1, 1, BINS + 1), fill=True,
@@ -78,29 +105,46 @@ class PlaygroundFigure:
         ax.set_ylabel("number of weights")
         for ax in (self.ax_data, self.ax_loss, self.ax_hist):
             ax.locator_params(nbins=4)  # fewer tick labels: text is most of a frame's cost
+        self.network.setup(session, lo, hi)
 
     def draw(self, session: Session) -> None:
         """Update every panel to the session's current state."""
         if session is not self.session:
             self._setup(session)
         h = session.history
-        # decision boundary: P(class 1) as an image, the 0.5 level as a line
-        p = session.probabilities(self._points).reshape(GRID, GRID)
+        # decision boundary: P(class 1) (or ŷ) as an image, the 0.5 (or 0) level as a line
+        p = session.predictions(self._points).reshape(GRID, GRID)
+        if self.discretize:
+            high, low = self._image.get_clim()[::-1]
+            p = np.where(p > self._level, high, low)
         self._image.set_data(p)
+        self._test_points.set_visible(self.show_test)
         if self._contour is not None:
             self._contour.remove()
             self._contour = None
-        if p.min() < 0.5 < p.max():
-            self._contour = self.ax_data.contour(*self._grid, p, levels=[0.5], colors="k",
-                                                 linewidths=1.0)
-        acc = f", test accuracy {h.val_acc[-1]:.3f}" if h.epochs else ""
-        self.ax_data.set_title(f"epoch {session.epoch}{acc}", fontsize=9)
+        if p.min() < self._level < p.max():
+            self._contour = self.ax_data.contour(*self._grid, p, levels=[self._level],
+                                                 colors="k", linewidths=1.0)
+        shown = session.params_epoch
+        acc = ("" if not shown else f", test loss {h.val_loss[shown - 1]:.3f}"
+               if session.config.regression else f", test accuracy {h.val_acc[shown - 1]:.3f}")
+        restored = " (best, restored)" if shown != session.epoch else ""
+        self.ax_data.set_title(f"epoch {shown}{restored}{acc}", fontsize=9)
         # loss curves
         epochs = np.arange(1, h.epochs + 1)
         self._train_line.set_data(epochs, h.train_loss)
         self._test_line.set_data(epochs, h.val_loss)
+        top = max([*h.train_loss, *h.val_loss], default=0.0)
+        if self._base_lines is not None:
+            b = session.baseline.history
+            self._base_lines[0].set_data(np.arange(1, b.epochs + 1), b.train_loss)
+            self._base_lines[1].set_data(np.arange(1, b.epochs + 1), b.val_loss)
+            top = max([top, *(v for v in b.train_loss + b.val_loss if np.isfinite(v))])
+        for line in self._change_lines:
+            line.remove()
+        self._change_lines = [self.ax_loss.axvline(epoch + 0.5, color="0.4", ls=":", lw=1)
+                              for epoch in sorted({c[0] for c in session.changes})]
         if h.epochs:
-            top = max(max(h.train_loss), max(h.val_loss))
             self.ax_loss.set_xlim(0.5, max(h.epochs, 2) + 0.5)
             self.ax_loss.set_ylim(0, 1.05 * top)
         # weight histogram, bars from zero
@@ -113,6 +157,7 @@ class PlaygroundFigure:
         self.ax_hist.set_ylim(0, 1.05 * max(counts.max(), 1))
         self.ax_hist.set_title(f"|w| < {NEAR_ZERO:g}: {session.near_zero()} of {w.size} · "
                                f"exactly 0: {session.exact_zeros()}", fontsize=9)
+        self.network.draw(session)
         self.figure.canvas.draw()
         self.frames += 1
 
