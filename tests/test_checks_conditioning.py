@@ -8,6 +8,7 @@ them (independently of the checks' own table) fail with the specific message.
 
 import numpy as np
 import pytest
+from check_failures import assert_feedback
 
 from reglab.checks import conditioning as checks
 from reglab.landscape import gd_contraction, largest_stable_lr, taylor_step_terms
@@ -273,3 +274,112 @@ def test_border_question():
     assert checks.check_border_question("c") is None
     with pytest.raises(AssertionError, match="0.033 is the rate that converges"):
         checks.check_border_question("a")
+
+
+# ------------------------------------------ plausible answers, as students write them
+
+def _f32(fn):
+    """The same answer computed in float32 (inputs cast, result float32)."""
+    def wrapped(*args):
+        return np.float32(fn(*[np.asarray(a, dtype=np.float32) for a in args]))
+    return wrapped
+
+
+RIGHT_LR = [
+    stable_lr_via_eig,
+    stable_lr_via_norm,
+    lambda H: 2 / np.linalg.eigvalsh(H)[-1],
+    _f32(lambda H: 2 / np.linalg.eigvalsh(H).max()),
+    lambda H: min(2 / s for s in np.linalg.eigvalsh(H)),               # every direction's bound
+]
+WRONG_LR_SET = {
+    "1/σ_max (|1 − ασ| < 1 solved as α < 1/σ)": lambda H: 1 / np.linalg.eigvalsh(H)[-1],
+    "1/(2σ_max)": lambda H: 1 / (2 * np.linalg.eigvalsh(H).max()),
+    "2/σ_min": lambda H: 2 / np.linalg.eigvalsh(H)[0],
+    "eigvalsh read as descending": lambda H: 2 / np.linalg.eigvalsh(H)[0],
+    "σ_max/2": lambda H: np.linalg.eigvalsh(H).max() / 2,
+    "2σ_max": lambda H: 2 * np.linalg.eigvalsh(H).max(),
+    "trace": lambda H: 2 / np.trace(H),
+    "largest entry": lambda H: 2 / np.max(H),
+    "largest diagonal entry, loop": lambda H: 2 / max(H[i, i] for i in range(len(H))),
+    "Frobenius": lambda H: 2 / np.linalg.norm(H),
+    "best fixed step": lambda H: 2 / (np.linalg.eigvalsh(H)[0] + np.linalg.eigvalsh(H)[-1]),
+    "eig unsorted, last": lambda H: 2 / np.linalg.eig(H)[0][-1].real,
+    "mean eigenvalue": lambda H: 2 / np.linalg.eigvalsh(H).mean(),
+    "square root": lambda H: 2 / np.sqrt(np.linalg.eigvalsh(H).max()),
+    "squared": lambda H: 2 / np.linalg.eigvalsh(H).max() ** 2,
+    "inf-norm": lambda H: 2 / np.linalg.norm(H, np.inf),
+    "float32, 1/σ_max": _f32(lambda H: 1 / np.linalg.eigvalsh(H)[-1]),
+}
+
+RIGHT_FACTOR = [
+    factor_loop,
+    factor_two_extremes,
+    lambda H, lr: np.linalg.norm(np.eye(len(H)) - lr * H, 2),           # spectral norm
+    _f32(lambda H, lr: np.abs(1 - lr * np.linalg.eigvalsh(H)).max()),
+    lambda H, lr: max(abs(np.linalg.eigvals(np.eye(len(H)) - lr * H))),
+]
+WRONG_FACTOR_SET = {
+    "no absolute value": factor_no_abs,
+    "no absolute value, loop": lambda H, lr: max(1 - lr * s for s in np.linalg.eigvalsh(H)),
+    "minimum": factor_min,
+    "steepest only": factor_steepest,
+    "flattest only": factor_flattest,
+    "diagonal entries": factor_entries,
+    "squared": factor_squared,
+    "(κ−1)/(κ+1)": factor_kappa,
+    "mean": lambda H, lr: np.mean(np.abs(1 - lr * np.linalg.eigvalsh(H))),
+    "1 − lr·H entrywise": lambda H, lr: np.max(np.abs(1 - lr * H)),
+    "largest entry of I − lr·H": lambda H, lr: np.abs(np.eye(len(H)) - lr * H).max(),
+    "lr σ_max": lambda H, lr: lr * np.linalg.eigvalsh(H).max(),
+    "σ / lr": lambda H, lr: np.max(np.abs(1 - np.linalg.eigvalsh(H) / lr)),
+    "trace": lambda H, lr: abs(1 - lr * H.trace()),
+    "float32, no absolute value": _f32(factor_no_abs),
+}
+
+RIGHT_COST = [
+    cost_change_einsum,
+    cost_change_step,
+    _f32(lambda g, H, lr: -lr * g @ g + lr**2 / 2 * g @ H @ g),
+    lambda g, H, lr: sum(-lr * g[i] * g[i] + 0.5 * lr**2 * sum(g[i] * H[i, j] * g[j]
+                                                                 for j in range(len(g)))
+                         for i in range(len(g))),
+]
+WRONG_COST_SET = {
+    "no ½": cost_no_half,
+    "½ on both terms": cost_half_both,
+    "+αgᵀg": cost_plus_first,
+    "the decrease": cost_decrease,
+    "α not squared": cost_lr_not_squared,
+    "‖g‖ not squared": cost_norm,
+    "diagonal of H only": cost_diag,
+    "second-order term only": cost_second_only,
+    "second-order term negative": lambda g, H, lr: -lr * g @ g - lr**2 / 2 * g @ H @ g,
+    "g * H * g": lambda g, H, lr: -lr * np.sum(g * g) + 0.5 * lr**2 * np.sum(g * H * g),
+    "(Σg)²": lambda g, H, lr: -lr * g.sum() ** 2 + 0.5 * lr**2 * g @ H @ g,
+    "gᵀH²g": lambda g, H, lr: -lr * g @ g + 0.5 * lr**2 * (H @ g) @ (H @ g),
+    "sum of H times gᵀg": lambda g, H, lr: -lr * g @ g + 0.5 * lr**2 * H.sum() * (g @ g),
+    "float32, no ½": _f32(cost_no_half),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (checks.check_largest_stable_lr, WRONG_LR_SET, RIGHT_LR),
+    (checks.check_gd_convergence_factor, WRONG_FACTOR_SET, RIGHT_FACTOR),
+    (checks.check_cost_change, WRONG_COST_SET, RIGHT_COST),
+], ids=["largest_stable_lr", "gd_convergence_factor", "cost_change"])
+def test_plausible_answers_get_their_feedback(check, wrong, right):
+    assert_feedback(check, wrong=wrong, right=right, min_named=1.0)
+
+
+@pytest.mark.parametrize(("check", "answer", "name"), [
+    (checks.check_largest_stable_lr, lambda H: largest_stable_lr(H), "largest_stable_lr"),
+    (checks.check_gd_convergence_factor, lambda H, lr: gd_contraction(H, lr), "gd_contraction"),
+    (checks.check_cost_change, lambda g, H, lr: sum(taylor_step_terms(g, H, lr)),
+     "taylor_step_terms"),
+])
+def test_wrapping_reglabs_own_answer_is_refused(check, answer, name):
+    with pytest.raises(AssertionError, match=rf"calls reglab\.landscape\.{name}, which is "
+                                             r"reglab's own answer"):
+        check(answer)

@@ -9,6 +9,7 @@ the specific message, and the untouched stub fails as "not implemented yet".
 
 import numpy as np
 import pytest
+from check_failures import assert_feedback
 
 from reglab import Dense, Sequential, softmax_cross_entropy
 from reglab.adversarial import fgsm, input_gradient
@@ -29,12 +30,25 @@ def bootstrap_choice(X, y, rng):
     return X[idx].copy(), y[idx].copy()
 
 
+def bootstrap_loop(X, y, rng):
+    """Another correct solution: one draw per row, in a loop."""
+    rows, labels = [], []
+    for _ in range(len(X)):
+        i = rng.integers(len(X))
+        rows.append(X[i])
+        labels.append(y[i])
+    return np.array(rows), np.array(labels)
+
+
 def bootstrap_reglab(X, y, rng):
     idx = bootstrap_indices(len(X), rng)
     return X[idx], y[idx]
 
 
-@pytest.mark.parametrize("solution", [bootstrap_ok, bootstrap_choice, bootstrap_reglab])
+RIGHT_BOOTSTRAP = [bootstrap_ok, bootstrap_choice, bootstrap_loop]
+
+
+@pytest.mark.parametrize("solution", RIGHT_BOOTSTRAP)
 def test_correct_bootstraps_pass(solution, capsys):
     assert checks.check_bootstrap_sample(solution) is None
     assert "✓ bootstrap_sample passed 8 checks" in capsys.readouterr().out
@@ -152,7 +166,23 @@ def ensemble_sum(probas):
     return probas.sum(axis=0).argmax(axis=1)          # the sum has the same argmax
 
 
-@pytest.mark.parametrize("solution", [ensemble_loop, ensemble_sum])
+def ensemble_float32(probas):
+    return np.argmax(np.mean(probas.astype(np.float32), axis=0), axis=-1)
+
+
+def ensemble_loops(probas):
+    k, m, c = probas.shape
+    labels = []
+    for i in range(m):
+        scores = [sum(probas[j, i, cls] for j in range(k)) / k for cls in range(c)]
+        labels.append(int(np.argmax(scores)))
+    return labels
+
+
+RIGHT_ENSEMBLE = [ensemble_loop, ensemble_sum, ensemble_float32, ensemble_loops]
+
+
+@pytest.mark.parametrize("solution", RIGHT_ENSEMBLE)
 def test_correct_ensembles_pass(solution):
     assert checks.check_ensemble_predict(solution) is None
 
@@ -215,8 +245,21 @@ def fgsm_where(X, grad, eps, low, high):
     return np.minimum(np.maximum(X + step, low), high)
 
 
-def test_correct_fgsm_passes():
-    assert checks.check_fgsm_step(fgsm_where) is None
+def fgsm_loops_float32(X, grad, eps, low, high):
+    out = np.array(X, dtype=np.float32)
+    for i in np.ndindex(out.shape):
+        step = eps if grad[i] > 0 else -eps if grad[i] < 0 else 0.0
+        out[i] = min(max(X[i] + step, low), high)
+    return out
+
+
+RIGHT_FGSM = [fgsm_where, fgsm_loops_float32,
+              lambda X, g, e, lo, hi: np.clip(X + e * np.sign(g), lo, hi).astype(np.float32)]
+
+
+@pytest.mark.parametrize("solution", RIGHT_FGSM)
+def test_correct_fgsm_passes(solution):
+    assert checks.check_fgsm_step(solution) is None
 
 
 @pytest.mark.parametrize("wrong, message", [
@@ -240,3 +283,77 @@ def test_fgsm_that_modifies_its_input_is_told_so():
 
     with pytest.raises(AssertionError, match="changed its input in place"):
         checks.check_fgsm_step(in_place)
+
+
+# ------------------------------------------ plausible answers, as students write them
+
+def bootstrap_unique(X, y, rng):
+    idx = np.unique(rng.integers(0, len(X), size=len(X)))
+    return X[idx], y[idx]
+
+
+def bootstrap_choice_rows(X, y, rng):
+    return rng.choice(X, size=len(X)), rng.choice(y, size=len(y))
+
+
+WRONG_BOOTSTRAP = {f.__name__: f for f in (
+    without_replacement, half_size, global_seed, separate_draws, off_by_one, from_one,
+    own_generator, shuffles_in_place, biased, noisy_rows, returns_indices, bootstrap_unique,
+    bootstrap_choice_rows)}
+WRONG_ENSEMBLE = {f.__name__: f for f in (
+    average_labels, majority, first_member, most_confident, geometric)} | {
+    "argmin": lambda P: P.mean(axis=0).argmin(axis=1),
+    "average labels, fractions": lambda P: np.mean(P.argmax(axis=2), axis=0),
+    "average labels, truncated": lambda P: np.mean(P.argmax(axis=2), axis=0).astype(int),
+    "last member (loop variable)": lambda P: [p for p in P][-1].argmax(axis=1),
+    "median": lambda P: np.argmax(np.median(P, axis=0), axis=1),
+    "argmax over members": lambda P: P.mean(axis=2).argmax(axis=0),
+    "mean over examples": lambda P: P.mean(axis=1).argmax(axis=1),
+    "no argmax": lambda P: P.mean(axis=0),
+    "float32, vote": lambda P: majority(P.astype(np.float32)),
+}
+WRONG_FGSM = {
+    "eps * grad": lambda X, g, e, lo, hi: np.clip(X + e * g, lo, hi),
+    "minus": lambda X, g, e, lo, hi: np.clip(X - e * np.sign(g), lo, hi),
+    "no clip": lambda X, g, e, lo, hi: X + e * np.sign(g),
+    "perturbation clipped to ±eps": lambda X, g, e, lo, hi: X + np.clip(e * np.sign(g), -e, e),
+    "perturbation clipped to [low, high]":
+        lambda X, g, e, lo, hi: X + np.clip(e * np.sign(g), lo, hi),
+    "clip before the step": lambda X, g, e, lo, hi: np.clip(X, lo, hi) + e * np.sign(g),
+    "sign of X": lambda X, g, e, lo, hi: np.clip(X + e * np.sign(X), lo, hi),
+    "2-norm": lambda X, g, e, lo, hi: np.clip(X + e * g / np.sqrt(np.sum(g**2)), lo, hi),
+    "[0, 1]": lambda X, g, e, lo, hi: np.clip(X + e * np.sign(g), 0, 1),
+    "sign(0) = +1": lambda X, g, e, lo, hi: np.clip(X + np.where(g >= 0, e, -e), lo, hi),
+    "sign(0) = -1, loop": lambda X, g, e, lo, hi: np.clip(
+        X + np.array([e if v > 0 else -e for v in g.ravel()]).reshape(g.shape), lo, hi),
+    "only the perturbation": lambda X, g, e, lo, hi: e * np.sign(g),
+    "g / |g|": lambda X, g, e, lo, hi: np.clip(X + e * (g / abs(g)), lo, hi),
+    "scaled by the largest entry": lambda X, g, e, lo, hi: np.clip(
+        X + e * g / abs(g).max(), lo, hi),
+    "multiplicative": lambda X, g, e, lo, hi: np.clip(X * (1 + e * np.sign(g)), lo, hi),
+    "range of X": lambda X, g, e, lo, hi: np.clip(X + e * np.sign(g), X.min(), X.max()),
+    "float32, minus": lambda X, g, e, lo, hi: np.clip(X - e * np.sign(g), lo, hi).astype(
+        np.float32),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (checks.check_bootstrap_sample, WRONG_BOOTSTRAP, RIGHT_BOOTSTRAP),
+    (checks.check_ensemble_predict, WRONG_ENSEMBLE, RIGHT_ENSEMBLE),
+    (checks.check_fgsm_step, WRONG_FGSM, RIGHT_FGSM),
+], ids=["bootstrap_sample", "ensemble_predict", "fgsm_step"])
+def test_plausible_answers_get_their_feedback(check, wrong, right):
+    assert_feedback(check, wrong=wrong, right=right, min_named=1.0)
+
+
+@pytest.mark.parametrize(("check", "answer", "name"), [
+    (checks.check_bootstrap_sample, bootstrap_reglab, "reglab.ensemble.bootstrap_indices"),
+    (checks.check_fgsm_step,
+     lambda X, g, e, lo, hi: fgsm(fixed_linear(np.eye(X.shape[-1])), X, np.zeros(len(X), int),
+                                  loss=softmax_cross_entropy, eps=e, clip=(lo, hi)),
+     "reglab.adversarial.fgsm"),
+])
+def test_wrapping_reglabs_own_answer_is_refused(check, answer, name):
+    with pytest.raises(AssertionError, match=rf"calls {name}, which is reglab's own answer"):
+        check(answer)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import landscape
 from . import Case, Exercise, Mistake, MultipleChoice, _a
 
 __all__ = [
@@ -103,7 +104,29 @@ LARGEST_STABLE_LR = Exercise(
         Mistake(lambda H: 2.0 / (_eig(H)[-1] + _eig(H)[0]),
                 "you returned 2/(σ_max + σ_min), the BEST fixed step (fastest convergence); "
                 "the question asks for the largest step that still converges, 2/σ_max."),
+        Mistake(lambda H: 2.0 / np.linalg.eig(H)[0].real[-1],
+                "you took the last eigenvalue of np.linalg.eig(H), which does NOT sort them: "
+                "it is not always the largest. Use max(...) of them, or "
+                "np.linalg.eigvalsh(H), which returns them in ascending order."),
+        Mistake(lambda H: 2.0 / np.mean(_eig(H)),
+                "you divided by the mean eigenvalue: every direction must satisfy "
+                "|1 − ασᵢ| < 1, and the steepest one (σ_max) is the first to fail, so the "
+                "bound is 2/σ_max."),
+        Mistake(lambda H: 2.0 / np.sqrt(_eig(H)[-1]),
+                "you divided by √σ_max: |1 − ασ_max| < 1 gives α < 2/σ_max, with the "
+                "eigenvalue itself (the curvature), not its square root."),
+        Mistake(lambda H: 2.0 / _eig(H)[-1] ** 2,
+                "you divided by σ_max²: |1 − ασ_max| < 1 is linear in α, so α < 2/σ_max, "
+                "with the eigenvalue itself, not its square."),
+        Mistake(lambda H: 2.0 / np.max(np.abs(H).sum(axis=1)),
+                "you divided by the largest row sum of |H| (the ∞-norm of H), which is only "
+                "an upper bound of σ_max: the exact bound uses the largest eigenvalue, "
+                "2/σ_max."),
+        Mistake(lambda H: 2.0 * _eig(H)[-1],
+                "you returned 2σ_max: the condition |1 − ασ_max| < 1 solves to "
+                "α < 2/σ_max, a DIVISION (a steeper cost allows a smaller step)."),
     ),
+    forbidden=(landscape.largest_stable_lr, landscape.best_fixed_lr),
 )
 
 
@@ -160,7 +183,27 @@ GD_CONVERGENCE_FACTOR = Exercise(
         Mistake(lambda H, lr: (_eig(H)[-1] - _eig(H)[0]) / (_eig(H)[-1] + _eig(H)[0]),
                 "you returned (κ − 1)/(κ + 1), which is the factor only at the best step "
                 "lr = 2/(σ_max + σ_min); for any other lr compute max |1 − lr σᵢ|."),
+        Mistake(lambda H, lr: np.mean(np.abs(1.0 - lr * _eig(H))),
+                "you averaged |1 − ασᵢ| over the directions: the distance shrinks only as "
+                "fast as its slowest direction, so take the MAXIMUM."),
+        Mistake(lambda H, lr: np.max(np.abs(1.0 - lr * H)),
+                "you computed 1 − lr·H entry by entry (1 minus every entry of H, the zeros "
+                "too): the factors 1 − ασᵢ come from the EIGENVALUES σᵢ of H "
+                "(np.linalg.eigvalsh(H))."),
+        Mistake(lambda H, lr: np.max(np.abs(np.eye(len(H)) - lr * H)),
+                "you took the largest ENTRY of I − αH: the factor per step is its largest "
+                "eigenvalue in absolute value, max |1 − ασᵢ| with σᵢ the eigenvalues of H."),
+        Mistake(lambda H, lr: np.max(lr * _eig(H)),
+                "you returned max ασᵢ: the error along direction i is multiplied by "
+                "1 − ασᵢ per step (θ − αHθ...), so the factor is max |1 − ασᵢ|."),
+        Mistake(lambda H, lr: np.max(np.abs(1.0 - _eig(H) / lr)),
+                "you divided the eigenvalues by lr: the step multiplies the error along "
+                "direction i by 1 − lr·σᵢ, a product."),
+        Mistake(lambda H, lr: abs(1.0 - lr * np.trace(H)),
+                "you used the trace of H, the SUM of the eigenvalues: each direction has its "
+                "own factor 1 − ασᵢ, and the distance shrinks by the largest |1 − ασᵢ|."),
     ),
+    forbidden=(landscape.gd_contraction, landscape.gd_rate_at_best_lr),
 )
 
 
@@ -214,7 +257,23 @@ COST_CHANGE = Exercise(
         Mistake(lambda g, H, lr: 0.5 * lr**2 * g @ H @ g,
                 "you returned only the second-order term ½α²gᵀHg: the change is that term "
                 "MINUS αgᵀg (the step raises the cost only when the second beats the first)."),
+        Mistake(lambda g, H, lr: -lr * g @ g - 0.5 * lr**2 * g @ H @ g,
+                "the second-order term has the wrong sign: with d = −αg, dᵀHd = "
+                "(−α)²gᵀHg = +α²gᵀHg, so ΔJ = −αgᵀg + ½α²gᵀHg."),
+        Mistake(lambda g, H, lr: -lr * g @ g + 0.5 * lr**2 * np.sum(g * H * g),
+                "g * H * g broadcasts g along the rows, giving Σᵢⱼ Hᵢⱼgⱼ², not gᵀHg = "
+                "Σᵢⱼ gᵢHᵢⱼgⱼ: write g @ H @ g."),
+        Mistake(lambda g, H, lr: -lr * np.sum(g) ** 2 + 0.5 * lr**2 * g @ H @ g,
+                "you squared the SUM of the gradient's entries, (Σᵢ gᵢ)²: gᵀg = Σᵢ gᵢ² is the "
+                "sum of the squares (g @ g)."),
+        Mistake(lambda g, H, lr: -lr * g @ g + 0.5 * lr**2 * (H @ g) @ (H @ g),
+                "you used (Hg)ᵀ(Hg) = gᵀH²g: the second-order term of the Taylor expansion is "
+                "½dᵀHd with H once, so ½α²gᵀHg."),
+        Mistake(lambda g, H, lr: -lr * g @ g + 0.5 * lr**2 * np.sum(H) * (g @ g),
+                "you multiplied gᵀg by the sum of H's entries: gᵀHg weighs each pair gᵢgⱼ by "
+                "its own Hᵢⱼ (g @ H @ g)."),
     ),
+    forbidden=(landscape.taylor_step_terms,),
 )
 
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..adversarial import fgsm
+from ..ensemble import Ensemble, bootstrap_indices, train_bagging
 from . import (
     Case,
     CheckError,
@@ -71,7 +73,8 @@ def _sample(fn, X, y, seed):
     name = "bootstrap_sample"
     X_in, y_in = X.copy(), y.copy()
     out = _call_with_own_rng(name, fn, (X_in, y_in, np.random.default_rng(seed)),
-                             draw_hint="idx = rng.integers(0, m, size=m)")
+                             draw_hint="idx = rng.integers(0, m, size=m)",
+                             forbidden=(bootstrap_indices, train_bagging))
     if not (np.array_equal(X_in, X) and np.array_equal(y_in, y)):
         _fail(name, "you changed X or y in place (rng.shuffle(X), X[:] = ..., ...): the "
               "caller's training set must stay as it was. Index it, X[idx], which makes a new "
@@ -223,7 +226,26 @@ ENSEMBLE_PREDICT = Exercise(
         Mistake(lambda P: P.mean(axis=0).argmin(axis=1),
                 "you took the argmin: the prediction is the class of LARGEST averaged "
                 "probability, argmax."),
+        Mistake(lambda P: P.argmax(axis=2).mean(axis=0),
+                "you averaged the members' LABELS (and got fractions): class labels are "
+                "names, not quantities. Average the probabilities over the members, then "
+                "take the argmax over classes."),
+        Mistake(lambda P: P.argmax(axis=2).mean(axis=0).astype(int),
+                "you averaged the members' LABELS and truncated: the mean of class 0 and "
+                "class 2 is class 1, which neither member predicted. Average the "
+                "probabilities, then take the argmax."),
+        Mistake(lambda P: P[-1].argmax(axis=1),
+                "you returned the last member's predictions (the loop variable after the "
+                "loop?): average over ALL members, probas.mean(axis=0), before the argmax."),
+        Mistake(lambda P: np.median(P, axis=0).argmax(axis=1),
+                "you took the median over the members: the ensemble AVERAGES their "
+                "probabilities, probas.mean(axis=0), then takes the argmax."),
+        Mistake(lambda P: P.mean(axis=2).argmax(axis=0),
+                "you averaged over the classes (axis 2) and took the argmax over the members: "
+                "average over the members (axis 0), then take the argmax over the classes "
+                "(axis 1 of the average)."),
     ),
+    forbidden=(Ensemble,),
 )
 
 
@@ -266,8 +288,36 @@ FGSM_STEP = Exercise(
                 "you subtracted eps * sign(grad): that DESCENDS the loss and makes the "
                 "example easier. The attack ascends it: X + eps * sign(grad)."),
         Mistake(lambda X, G, e, lo, hi: X + e * np.sign(G),
-                "you did not clip: inputs must stay in the valid range [low, high]; "
-                "np.clip(X + eps * sign(grad), low, high)."),
+                "you did not clip the result (clipping the perturbation to [−eps, eps] "
+                "changes nothing: it is already there): the inputs must stay in the valid "
+                "range, np.clip(X + eps * sign(grad), low, high)."),
+        Mistake(lambda X, G, e, lo, hi: X + np.clip(e * np.sign(G), lo, hi),
+                "you clipped the perturbation to [low, high]: the range is for the INPUTS. "
+                "Add the step, then clip the result: np.clip(X + eps * sign(grad), low, high)."),
+        Mistake(lambda X, G, e, lo, hi: np.clip(X + np.where(G >= 0, e, -e), lo, hi),
+                "you moved an input whose gradient is 0 by +eps: sign(0) = 0, so such an "
+                "input stays where it is (a zero gradient gives no direction). np.sign does "
+                "that."),
+        Mistake(lambda X, G, e, lo, hi: np.clip(X + np.where(G > 0, e, -e), lo, hi),
+                "you moved an input whose gradient is 0 by −eps: sign(0) = 0, so such an "
+                "input stays where it is (a zero gradient gives no direction). np.sign does "
+                "that."),
+        Mistake(lambda X, G, e, lo, hi: e * np.sign(G),
+                "you returned only the perturbation eps * sign(grad): return the perturbed "
+                "input, np.clip(X + eps * sign(grad), low, high)."),
+        Mistake(lambda X, G, e, lo, hi: np.clip(X + e * G / np.abs(G), lo, hi),
+                "grad / |grad| is NaN where the gradient is 0 (0/0): use np.sign(grad), "
+                "which gives 0 there."),
+        Mistake(lambda X, G, e, lo, hi: np.clip(X + e * G / np.max(np.abs(G)), lo, hi),
+                "you scaled the gradient by its largest entry: only that entry moves by eps. "
+                "Each term G·η is largest at η = ±eps on its own, so every input moves by "
+                "exactly eps: eps * sign(grad)."),
+        Mistake(lambda X, G, e, lo, hi: np.clip(X * (1 + e * np.sign(G)), lo, hi),
+                "you multiplied X by (1 + eps·sign(grad)): the perturbation is ADDED, "
+                "X + eps * sign(grad), the same size eps for every input."),
+        Mistake(lambda X, G, e, lo, hi: np.clip(X + e * np.sign(G), X.min(), X.max()),
+                "you clipped to the range of this X (X.min(), X.max()): use the low and high "
+                "you were given, the valid range of the inputs."),
         Mistake(lambda X, G, e, lo, hi: np.clip(X, lo, hi) + e * np.sign(G),
                 "you clipped before adding eps * sign(grad), so the result can leave the "
                 "range again. Add the step first, then clip: np.clip(X + eps * sign(grad), "
@@ -283,6 +333,7 @@ FGSM_STEP = Exercise(
                 "you clipped to [0, 1] whatever the range: use the low and high you were "
                 "given (standardized signals live in [-3, 3] here)."),
     ),
+    forbidden=(fgsm,),
 )
 
 

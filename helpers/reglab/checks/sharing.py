@@ -32,6 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..activity import ActivityL1
+from ..conv import Conv1D, conv_matrix
+from ..layers import ReLU
+from ..multitask import tying_penalty
 from . import Case, CheckError, Exercise, Mistake
 
 __all__ = [
@@ -48,20 +52,45 @@ _rng = np.random.default_rng(808)  # the cases are the same on every run
 
 # --------------------------------------------------------------- task 1: conv1d forward
 
-def _conv(X, W, b, stride, padding, *, flip=False, left_only=False, extra=0, drop_last=False,
-          step=None, bias=True, reduce=np.sum):
-    """Cross-correlation by loops over positions, with switches for the usual mistakes."""
+def _floor_length(L, K, s, p):
+    """The output length of the definition: ⌊(L + 2p − K)/s⌋ + 1."""
+    return (L + 2 * p - K) // s + 1
+
+
+def _once_padded_length(L, K, s, p):
+    """The output length of a signal padded at one end only: ⌊(L + p − K)/s⌋ + 1."""
+    return (L + p - K) // s + 1
+
+
+def _conv(X, W, b, stride, padding, *, flip=False, pads=None, length=_floor_length,
+          step=None, bias=1.0, reduce=np.sum, pad_all_axes=False):
+    """Cross-correlation by loops over positions, with switches for the usual mistakes.
+
+    ``pads(p)`` gives the zeros (left, right) added to each signal, ``length(L, K, s, p)``
+    the number of windows (zeros are added on the right when windows run past the end),
+    ``step`` how far a window moves (the stride by default), ``bias`` how many times b is
+    added, ``reduce`` how a window is combined with the kernel, and ``pad_all_axes`` pads
+    the example and channel axes too (np.pad(X, p)) and reads the first m examples and
+    C_in channels of the result.
+    """
     X, W = np.asarray(X, dtype=float), np.asarray(W, dtype=float)
+    m, C, L = X.shape
     K = W.shape[2]
     if flip:
         W = W[:, :, ::-1]
-    pads = (padding, 0) if left_only else (padding, padding + extra)
-    Xp = np.pad(X, ((0, 0), (0, 0), pads))
+    left, right = (padding, padding) if pads is None else pads(padding)
+    if pad_all_axes:
+        Xp = np.pad(X, padding)[:m, :C]
+    else:
+        Xp = np.pad(X, ((0, 0), (0, 0), (left, right)))
     s = stride if step is None else step
-    L_out = (Xp.shape[2] - K) // s + 1 - (1 if drop_last else 0)
+    L_out = length(L, K, stride, padding)
+    short = s * (L_out - 1) + K - Xp.shape[2]
+    if short > 0:
+        Xp = np.pad(Xp, ((0, 0), (0, 0), (0, short)))
     Z = np.stack([reduce(Xp[:, None, :, s * j: s * j + K] * W[None], axis=(2, 3))
                   for j in range(L_out)], axis=2)
-    return Z + (np.asarray(b, dtype=float)[None, :, None] if bias else 0.0)
+    return Z + bias * np.asarray(b, dtype=float)[None, :, None]
 
 
 def _conv1d_forward(X, W, b, stride, padding):
@@ -96,17 +125,13 @@ class ShapeTolerantExercise(Exercise):
         arr = np.asarray(out)
         if arr.dtype.kind not in "iuf":
             raise CheckError(f"{self.name} must return an array of real numbers, got "
-                                 f"{type(out).__name__} on {case.label}")
-        return np.asarray(arr, dtype=float)
+                             f"{type(out).__name__} on {case.label}")
+        return self._convert(arr)
 
     def _convert(self, out):
-        return np.asarray(out, dtype=float)
-
-    def _show_answer(self, a) -> str:
-        a = np.asarray(a)
-        if a.size > 12:
-            return f"an array of shape {a.shape}"
-        return super()._show_answer(a)
+        """The answer as a float array of its own shape, float32 kept (see isclose)."""
+        arr = np.asarray(out)
+        return arr.astype(arr.dtype if arr.dtype in (np.float32, np.float64) else np.float64)
 
 
 CONV1D_FORWARD = ShapeTolerantExercise(
@@ -131,25 +156,56 @@ CONV1D_FORWARD = ShapeTolerantExercise(
                 "documented convention (PyTorch, Keras, reglab's Conv1D) is cross-correlation: "
                 "Z[i, o, j] = b[o] + Σ_c Σ_k W[o, c, k] · X̃[i, c, stride·j + k], with k "
                 "running forwards over the window."),
-        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, drop_last=True),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p,
+                                            length=lambda L, K, s, p: (L + 2 * p - K) // s),
                 "your output is one position too short: you dropped the + 1 of "
                 "L_out = (L + 2·padding − K)//stride + 1 (the first window starts at 0, so "
                 "there is one window more than the number of strides)."),
-        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, extra=s),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p,
+                                            length=lambda L, K, s, p: (L + 2 * p - K) // s + 2),
                 "your output is one position too long: the last window runs past the padded "
                 "signal. A window must fit entirely: L_out = (L + 2·padding − K)//stride + 1 "
                 "(rounded down)."),
-        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, step=1),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, 1, p),
                 "you ignored the stride: windows start at stride·j (0, s, 2s, ...), not at "
                 "every position; L_out = (L + 2·padding − K)//stride + 1."),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, step=1),
+                "your output has the right length, but its windows start at 0, 1, 2, ...: "
+                "window j starts at stride·j, X̃[i, c, stride·j + k]."),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p,
+                                            length=lambda L, K, s, p: -(-(L + 2 * p - K) // s) + 1),
+                "you rounded L_out up: a last window that runs past the padded signal does "
+                "not count, so L_out = ⌊(L + 2·padding − K)/stride⌋ + 1, rounded DOWN "
+                "((L + 2 * padding - K) // stride + 1)."),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p,
+                                            length=lambda L, K, s, p: (L - K) // s + 1),
+                "you computed L_out from the unpadded length L: the windows run over the "
+                "padded signal, of length L + 2·padding, so L_out = (L + 2·padding − K)//stride "
+                "+ 1."),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, pad_all_axes=True),
+                "np.pad(X, padding) pads EVERY axis, the examples and the channels too, so "
+                "your first examples and channels are zeros: pad the last axis only, "
+                "np.pad(X, ((0, 0), (0, 0), (padding, padding)))."),
         Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, 0),
                 "you ignored the padding: add `padding` zeros at both ends of every signal "
                 "before taking the windows (np.pad(X, ((0, 0), (0, 0), (p, p))))."),
-        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, left_only=True),
-                "you padded only at the start: `padding` zeros go at BOTH ends, which is "
-                "where the 2 of L + 2·padding comes from."),
-        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, bias=False),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, pads=lambda p: (p, 0),
+                                            length=_once_padded_length),
+                "you padded only at the start (or counted the padding once in L_out): "
+                "`padding` zeros go at BOTH ends, which is where the 2 of L + 2·padding comes "
+                "from."),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, pads=lambda p: (0, p),
+                                            length=_once_padded_length),
+                "you padded only at the end: `padding` zeros go at BOTH ends (the first window "
+                "starts `padding` zeros before the signal)."),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, bias=0.0),
                 "you forgot the bias: add b[o] to every position of output channel o."),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, bias=np.shape(X)[1]),
+                "you added the bias once per input channel (inside the loop over c): b[o] is "
+                "added once to each output entry, after the sum over c and k."),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, bias=np.shape(X)[1] * np.shape(W)[2]),
+                "you added the bias once per kernel tap (inside the loops over c and k): b[o] "
+                "is added once to each output entry, after the sums."),
         Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p, reduce=np.mean),
                 "you averaged over the window instead of summing: Z is the SUM over input "
                 "channels c and kernel taps k of W[o, c, k] · X̃[i, c, stride·j + k]."),
@@ -157,7 +213,15 @@ CONV1D_FORWARD = ShapeTolerantExercise(
                                             [:, :, 0]),
                 "you summed over the kernel taps but kept only the first input channel: the "
                 "sum runs over every input channel c as well."),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p,
+                                            reduce=lambda a, axis: a.mean(axis=3).sum(axis=2)),
+                "you averaged over the kernel taps (a mean over k): Z is the SUM over c and k "
+                "of W[o, c, k] · X̃[i, c, stride·j + k]."),
+        Mistake(lambda X, W, b, s, p: _conv(X, W, b, s, p).transpose(0, 2, 1),
+                "your output has its axes in another order: Z has shape (m, C_out, L_out), "
+                "examples first, then output channels, then positions."),
     ),
+    forbidden=(Conv1D, conv_matrix),
 )
 
 
@@ -218,12 +282,30 @@ TYING_GRADIENTS = Exercise(
                                                       -lam / (2 * m) * np.sign(a - b)])),
                 "you used the L1 gradient, sign(W_a − W_b): the penalty is the SQUARED "
                 "Frobenius norm, whose gradient is proportional to W_a − W_b itself."),
-        Mistake(_pair(lambda a, b, lam, m: np.stack(
-                    [lam / m * (a - b) / max(np.linalg.norm(a - b), 1e-300),
-                     -lam / m * (a - b) / max(np.linalg.norm(a - b), 1e-300)])),
+        Mistake(_pair(lambda a, b, lam, m: np.stack([lam / m * (a - b) / np.linalg.norm(a - b),
+                                                      -lam / m * (a - b) / np.linalg.norm(a - b)])),
                 "you differentiated the norm ‖W_a − W_b‖ instead of its square: no division by "
                 "the norm, the gradient of (λ/2m)‖D‖² is simply (λ/m)D."),
+        Mistake(_pair(lambda a, b, lam, m: np.stack([2 * lam / m * (a - b),
+                                                      -2 * lam / m * (a - b)])),
+                "your gradients are twice too large: the 2 from the derivative of the square "
+                "cancels the ½ of λ/2m, it does not multiply λ/m."),
+        Mistake(_pair(lambda a, b, lam, m: np.stack([lam / m * (a - b), np.zeros_like(b)])),
+                "dW_b is zero: W_b is a variable of the penalty too, (λ/2m)Σ(a − b)² changes "
+                "when W_b does, so dW_b = −(λ/m)(W_a − W_b)."),
+        Mistake(_pair(lambda a, b, lam, m: np.stack([lam / m * (b - a), lam / m * (b - a)])),
+                "dW_a has the wrong sign: ∂(a − b)²/∂a = +2(a − b), so dW_a = (λ/m)(W_a − W_b) "
+                "(and dW_b its negative)."),
+        Mistake(_pair(lambda a, b, lam, m: np.stack([lam / m * (a - b) ** 2,
+                                                      -lam / m * (a - b) ** 2])),
+                "you kept the square: the derivative of (a − b)² is 2(a − b), to the first "
+                "power."),
+        Mistake(_pair(lambda a, b, lam, m: np.stack([lam / m * (a - b) / a.size,
+                                                      -lam / m * (a - b) / a.size])),
+                "you divided by the number of entries: the squared Frobenius norm is a SUM "
+                "over the entries, not a mean, so each entry's gradient is (λ/m)(a − b)."),
     ),
+    forbidden=(tying_penalty,),
 )
 
 
@@ -293,7 +375,39 @@ SPARSE_RELU_BACKWARD = Exercise(
         Mistake(lambda dA, Z, lam, m: dA + lam / (2 * Z.shape[0]) * np.sign(np.maximum(Z, 0)),
                 "you forgot the ReLU's derivative: dZ = dA_total ⊙ [Z > 0], so no gradient "
                 "flows through an inactive unit."),
+        Mistake(lambda dA, Z, lam, m: (dA + lam / (2 * Z.shape[0]) * np.sign(np.maximum(Z, 0)))
+                * (Z >= 0),
+                "your ReLU mask lets a unit at exactly z = 0 through (Z >= 0): relu'(0) is "
+                "taken as 0 here, the mask is [Z > 0]."),
+        Mistake(lambda dA, Z, lam, m: (dA + lam / (2 * Z.shape[1]) * np.sign(np.maximum(Z, 0)))
+                * _relu_mask(Z),
+                "you read the batch size from the wrong axis: Z is (B, n), one row per "
+                "example, so B = Z.shape[0] (len(Z)), not Z.shape[1]."),
+        Mistake(lambda dA, Z, lam, m: (dA + lam / (2 * Z.size) * np.sign(np.maximum(Z, 0)))
+                * _relu_mask(Z),
+                "you divided by the number of ENTRIES B·n: the penalty is (λ/2B)·Σ|A|, a sum "
+                "over the units averaged over the B examples only."),
+        Mistake(lambda dA, Z, lam, m: (dA + lam * np.sign(np.maximum(Z, 0))) * _relu_mask(Z),
+                "you dropped both the ½ and the 1/B: the penalty is (λ/2B)·Σ|A|, so its "
+                "gradient is (λ/2B)·sign(A)."),
+        Mistake(lambda dA, Z, lam, m: (dA + lam / (2 * Z.shape[0]) * np.maximum(Z, 0))
+                * _relu_mask(Z),
+                "you used A itself where its derivative sign(A) goes: d|a|/da = sign(a), the "
+                "same push for every active unit whatever its size."),
+        Mistake(lambda dA, Z, lam, m: (dA + lam / (2 * Z.shape[0]) * np.sign(np.maximum(Z, 0)))
+                * np.maximum(Z, 0),
+                "you multiplied by A = relu(Z) instead of relu'(Z) = [Z > 0]: the derivative "
+                "of the ReLU is 1 for an active unit, whatever its value."),
+        Mistake(lambda dA, Z, lam, m: np.maximum(dA + lam / (2 * Z.shape[0])
+                                                 * np.sign(np.maximum(Z, 0)), 0),
+                "you applied the ReLU to the gradient: the mask comes from the forward pass, "
+                "dZ = dA_total ⊙ [Z > 0], and a gradient may be negative."),
+        Mistake(lambda dA, Z, lam, m: (dA + lam / (2 * Z.shape[0]) * np.sign(np.maximum(Z, 0)))
+                * (dA > 0),
+                "your mask comes from dA: relu'(Z) = [Z > 0] depends on the pre-activations "
+                "of the forward pass, not on the incoming gradient."),
     ),
+    forbidden=(ActivityL1, ReLU),
 )
 
 
