@@ -13,7 +13,6 @@ questions: the right letter passes, every wrong one fails with its own explanati
 
 import numpy as np
 import pytest
-
 from check_failures import assert_feedback, own_copy
 
 from reglab import diagnosis

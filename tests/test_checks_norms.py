@@ -11,10 +11,9 @@ import sys
 
 import numpy as np
 import pytest
-
-import reglab
 from check_failures import assert_feedback
 
+import reglab
 from reglab.checks import Case, Exercise, Mistake, norms
 
 EXERCISES = [norms.L1_NORM, norms.L2_NORM, norms.LP_NORM, norms.FROBENIUS, norms.L2_PENALTY_VALUE]

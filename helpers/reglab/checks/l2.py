@@ -48,7 +48,17 @@ import numpy as np
 
 from ..layers import is_weight
 from ..penalties import L2
-from . import Case, CheckError, Exercise, Mistake, MultipleChoice, _a, _answer, _close
+from . import (
+    Case,
+    CheckError,
+    Exercise,
+    Mistake,
+    MultipleChoice,
+    _a,
+    _answer,
+    _close,
+    student_code,
+)
 from .norms import L2_PENALTY_VALUE, _net
 from .norms import _sum_sq as _sq
 
@@ -119,7 +129,9 @@ class DictExercise(Exercise):
         """Which names are wrong in the first failing case (weights and biases told apart)."""
         for case in self.cases:
             expected = self._convert(self.reference(*copy.deepcopy(case.args)))
-            got = self._convert(student_fn(*copy.deepcopy(case.args)))
+            with student_code(self.name, case.label, forbidden=(self.reference,
+                                                                *self.forbidden)):
+                got = self._convert(student_fn(*copy.deepcopy(case.args)))
             if not self._equal(got, expected):
                 wrong = [k for k in expected if not _close(got[k], expected[k])]
                 kinds = {is_weight(k) for k in wrong}
@@ -262,6 +274,24 @@ L2_GRADIENTS = DictExercise(
                                                    * grads[k], lambda k: grads[k].copy()),
                 "you added (λ/m) times the data-loss gradient: the penalty term is (λ/m) times "
                 "the weights, (λ/m)·params[name], not (λ/m)·grads[name]."),
+        Mistake(_grad_with(lambda W, lam, m: lam / 2 * m * W),
+                "you multiplied by m/2 instead of dividing by 2m: lam / 2 * m is (λ/2)·m in "
+                "Python. The term is (λ/m)·W: lam / m * W."),
+        Mistake(_grad_with(lambda W, lam, m: lam / m * np.sign(W)),
+                "you added (λ/m)·sign(W): the derivative of w² is 2w, not 2·sign(w) (that is "
+                "the L1 penalty's). The L2 term is proportional to W itself, (λ/m)·W."),
+        Mistake(_grad_with(lambda W, lam, m: lam / m * W ** 2),
+                "you added (λ/m)·W², the penalty's own terms: differentiate them, d/dw of "
+                "(λ/2m)·w² is (λ/m)·w (the exponent comes down, the power drops by one)."),
+        Mistake(_grad_with(lambda W, lam, m: lam / (2 * m) * _sq(W)),
+                "you added the penalty's value (λ/2m)‖W‖²_F, one number, to every entry: "
+                "the gradient is a matrix, the derivative of the penalty with respect to each "
+                "weight, (λ/m)·W."),
+        Mistake(lambda params, grads, lam, m: _map(params, lambda k: lam / m * params[k],
+                                                   lambda k: grads[k].copy()),
+                "the weights' gradients are the penalty term alone: add it to the data-loss "
+                "gradient, grads[name] + (λ/m)·W (the cost is the data loss plus the "
+                "penalty)."),
     ),
 )
 
@@ -383,6 +413,23 @@ SGD_STEP = DictExercise(
                     params, lambda k: (1 - lam / m) * params[k] - lr * grads[k],
                     lambda k: params[k] - lr * grads[k]),
                 "your decay factor has no learning rate: it is (1 − α·λ/m)."),
+        Mistake(lambda params, grads, lr, lam, m: _map(
+                    params, lambda k: _weight_decay_update(params[k], grads[k], lr, lam, m),
+                    lambda k: params[k] - grads[k]),
+                "the biases' step has no learning rate: b ← b − α·db."),
+        Mistake(lambda params, grads, lr, lam, m: _map(
+                    params, lambda k: _weight_decay_update(params[k], grads[k], lr, lam, m),
+                    lambda k: params[k] + lr * grads[k]),
+                "wrong sign on the biases' step: gradient descent subtracts, b ← b − α·db."),
+        Mistake(lambda params, grads, lr, lam, m: _map(
+                    params, lambda k: grads[k] + lam / m * params[k], lambda k: grads[k]),
+                "you returned the gradients of J, not the new parameters: take the step, "
+                "θ − α·(gradient), and return the new values."),
+        Mistake(lambda params, grads, lr, lam, m: _map(
+                    params, lambda k: -lr * (grads[k] + lam / m * params[k]),
+                    lambda k: -lr * grads[k]),
+                "you returned the change −α·(gradient), not the new parameters: add it to "
+                "the current values, θ − α·(gradient)."),
     ),
 )
 
