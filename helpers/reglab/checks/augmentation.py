@@ -127,6 +127,16 @@ SHIFT_SIGNALS = Exercise(
                     (np.arange(len(x)) >= k) & (np.arange(len(x)) < len(x) + k), x, 0.0)),
                 "you set the first k positions (or the last |k| for k < 0) to zero but did not "
                 "move the pattern: x'_t must be x_(t-k), the value k steps earlier."),
+        Mistake(lambda X, s: _rows(X, np.asarray(s) + 1, _shift_row),
+                "every row moved one step too far to the right (by k + 1): an off-by-one in "
+                "the slices. For k > 0 the positions k: (k of them zeros before) receive "
+                "X[i, :L - k]."),
+        Mistake(lambda X, s: _rows(X, np.asarray(s) - 1, _shift_row),
+                "every row moved one step too far to the left (by k − 1): an off-by-one in "
+                "the slices. For k > 0 the positions k: receive X[i, :L - k]."),
+        Mistake(lambda X, s: _rows(X, np.abs(s), _shift_row),
+                "the negative shifts went to the right: a shift by k < 0 moves the pattern "
+                "|k| steps to the LEFT (x'_t = x_(t-k) = x_(t+|k|)), with zeros at the end."),
     ),
 )
 
