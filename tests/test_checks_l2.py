@@ -10,7 +10,7 @@ reglab's SGD step.
 
 import numpy as np
 import pytest
-from check_failures import assert_feedback
+from check_failures import assert_feedback, fails_with
 from test_checks_norms import PENALTY_RIGHT, PENALTY_WRONG
 
 import reglab
@@ -60,17 +60,12 @@ def _sgd_with_reglab(params, grads, lr, lam, m):
 
 
 CORRECT = [
-    ("l2_cost", lambda params, lam, m: reglab.L2(lam).value(_weights(params), m)),
     ("l2_cost", _cost_loop),
     ("l2_cost", lambda params, lam, m: lam / (2 * m) * sum(np.linalg.norm(W) ** 2
                                                           for W in _weights(params))),
     ("l2_gradients", _grads_comprehension),
-    ("l2_gradients", _grads_via_reglab),
     ("weight_decay_update", lambda W, dW, lr, lam, m: W - lr * (dW + lam / m * W)),
     ("weight_decay_update", lambda W, dW, lr, lam, m: W * (1 - lr * lam / m) - lr * dW),
-    ("weight_decay_update",
-     lambda W, dW, lr, lam, m: W - lr * dW - lr * reglab.L2(lam).grad(W, m)),
-    ("sgd_step", _sgd_with_reglab),
     ("sgd_step", lambda params, grads, lr, lam, m: {
         k: (1 - lr * lam / m * reglab.is_weight(k)) * p - lr * grads[k]
         for k, p in params.items()}),
@@ -481,3 +476,14 @@ SGD_RIGHT = [
 ], ids=["l2_cost", "l2_gradients", "weight_decay_update", "sgd_step"])
 def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
     assert_feedback(check, wrong, right)
+
+
+@pytest.mark.parametrize(("check", "answer"), [
+    (l2.check_l2_cost, lambda params, lam, m: reglab.L2(lam).value(_weights(params), m)),
+    (l2.check_l2_gradients, _grads_via_reglab),
+    (l2.check_weight_decay_update, lambda W, dW, lr, lam, m: W - lr * (
+        dW + reglab.L2(lam).grad(W, m))),
+    (l2.check_sgd_step, _sgd_with_reglab),
+], ids=["l2_cost", "l2_gradients", "weight_decay_update", "sgd_step"])
+def test_an_answer_that_calls_reglab_l2_is_refused(check, answer):
+    fails_with(check, answer, "calls reglab.penalties.L2", "write it yourself")

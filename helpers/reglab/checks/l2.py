@@ -47,6 +47,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..layers import is_weight
+from ..optim import SGD, DecoupledWeightDecay
 from ..penalties import L2
 from . import (
     Case,
@@ -222,6 +223,7 @@ _P4["0.W"][0, 1] = 0.0
 L2_GRADIENTS = DictExercise(
     name="l2_gradients",
     reference=_l2_gradients,
+    forbidden=(L2,),
     cases=(
         Case("a 3-4-2 network, λ = 0.7, m = 50", (_P1, _like(_P1), 0.7, 50)),
         Case("a 4-3-3-1 network (three weight matrices), λ = 1.5, m = 8",
@@ -313,6 +315,7 @@ _W2, _D2 = _rng.normal(size=(2, 2)), _rng.normal(size=(2, 2))
 WEIGHT_DECAY_UPDATE = Exercise(
     name="weight_decay_update",
     reference=_weight_decay_update,
+    forbidden=(L2, SGD, DecoupledWeightDecay),
     cases=(
         Case("a (3, 4) matrix, lr = 0.1, λ = 5.0, m = 20", (_W1, _D1, 0.1, 5.0, 20)),
         Case("a zero gradient dW (pure decay), lr = 0.5, λ = 3.0, m = 10",
@@ -387,6 +390,7 @@ SGD_STEP = DictExercise(
     name="sgd_step",
     reference=_sgd_step,
     helpers=(WEIGHT_DECAY_UPDATE,),
+    forbidden=(L2, SGD, DecoupledWeightDecay),
     cases=(
         Case("a 3-4-2 network, lr = 0.1, λ = 5.0, m = 20", (_Q1, _like(_Q1), 0.1, 5.0, 20)),
         Case("a 2-3-3-1 network (three layers), lr = 0.3, λ = 1.5, m = 4",
