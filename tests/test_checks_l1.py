@@ -11,7 +11,7 @@ every wrong letter fails with its own explanation.
 
 import numpy as np
 import pytest
-from check_failures import assert_feedback
+from check_failures import assert_feedback, fails_with
 
 from reglab import L1, theory
 from reglab.checks import l1 as checks
@@ -115,15 +115,12 @@ CORRECT = [
     ("l1_gradient", checks.L1_GRADIENT.reference),
     ("l1_gradient", _gradient_masks),
     ("l1_gradient", _gradient_loop),
-    ("l1_gradient", lambda W, lam, m: L1(lam).grad(W, m)),
     ("soft_threshold", checks.SOFT_THRESHOLD.reference),
     ("soft_threshold", _soft_where),
     ("soft_threshold", _soft_clip),
-    ("soft_threshold", theory.soft_threshold),
     ("l1_quadratic_solution", checks.L1_QUADRATIC_SOLUTION.reference),
     ("l1_quadratic_solution", _quadratic_loop),
     ("l1_quadratic_solution", lambda th, h, a: _soft_clip(th, a / h)),
-    ("l1_quadratic_solution", theory.lasso_solution_diagonal),
 ]
 
 
@@ -171,7 +168,7 @@ def _soft_no_clamp(x, t):
 
 def _quadratic_via_student_soft(threshold):
     """A student's l1_quadratic_solution built on a (correct) soft_threshold."""
-    return lambda th, h, a: theory.soft_threshold(th, threshold(h, a))
+    return lambda th, h, a: _soft_clip(th, threshold(h, a))
 
 
 WRONG = [
@@ -388,3 +385,15 @@ QUADRATIC_RIGHT = [lambda th, h, a: _soft(th, a / h), _quadratic_loop,
 ], ids=["l1_gradient", "soft_threshold", "l1_quadratic_solution"])
 def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
     assert_feedback(check, wrong, right)
+
+
+@pytest.mark.parametrize(("check", "answer", "name"), [
+    (checks.check_l1_gradient, lambda W, lam, m: L1(lam).grad(W, m), "reglab.penalties.L1"),
+    (checks.check_soft_threshold, lambda x, t: theory.soft_threshold(x, t), "soft_threshold"),
+    (checks.check_l1_quadratic_solution, lambda th, h, a: theory.soft_threshold(th, a / h),
+     "reglab.theory.soft_threshold"),
+    (checks.check_l1_quadratic_solution, lambda th, h, a: theory.lasso_solution_diagonal(
+        th, h, a), "lasso_solution_diagonal"),
+], ids=["l1_gradient", "soft_threshold", "quadratic via soft_threshold", "quadratic via lasso"])
+def test_an_answer_that_calls_reglab_is_refused(check, answer, name):
+    fails_with(check, answer, name, "write it yourself")
