@@ -12,7 +12,7 @@ import random
 
 import numpy as np
 import pytest
-from check_failures import assert_feedback
+from check_failures import assert_feedback, fails_with
 
 from reglab import Dropout
 from reglab.checks import dropout as checks
@@ -152,7 +152,6 @@ def test_apply_mask_cases_cover_the_edges():
 @pytest.mark.parametrize("solution", [
     forward_ok,
     forward_binomial,
-    forward_reglab,
     lambda A, p, rng, train=True: ((A * (D := rng.uniform(size=A.shape) < p) / p, (D, p))
                                    if train else (A, None)),
 ])
@@ -296,9 +295,9 @@ def test_passing_a_call_instead_of_a_function():
 
 # ---------------------------------------------------------------- dropout_backward
 
-@pytest.mark.parametrize("solution", [backward_ok, backward_where, backward_reglab,
+@pytest.mark.parametrize("solution", [backward_ok, backward_where,
                                       checks.DROPOUT_BACKWARD.reference])
-@pytest.mark.parametrize("forward", [forward_ok, forward_binomial, forward_reglab])
+@pytest.mark.parametrize("forward", [forward_ok, forward_binomial])
 def test_dropout_backward_correct_solutions_pass(solution, forward, capsys):
     assert checks.check_dropout_backward(solution, forward) is None
     out = capsys.readouterr().out
@@ -519,3 +518,12 @@ def _check_backward(fn):
 ], ids=["apply_mask", "dropout_forward", "dropout_backward"])
 def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
     assert_feedback(check, wrong, right)
+
+
+def test_an_answer_that_calls_reglab_dropout_is_refused():
+    fails_with(checks.check_dropout_forward, forward_reglab, "calls reglab.layers.Dropout",
+               "write it yourself")
+    fails_with(lambda fn: checks.check_dropout_backward(fn, forward_ok), backward_reglab,
+               "calls reglab.layers.Dropout")
+    fails_with(checks.check_apply_mask, lambda A, D, p: Dropout(p).forward(A, train=False)
+               * D / p, "calls reglab.layers.Dropout")
