@@ -11,7 +11,7 @@ import random
 
 import numpy as np
 import pytest
-from check_failures import assert_feedback
+from check_failures import assert_feedback, fails_with
 
 from reglab import augment
 from reglab.augment import _shift_along
@@ -138,7 +138,6 @@ def test_shift_signals_cases_cover_the_edges():
 @pytest.mark.parametrize("solution", [
     random_shift_ok,
     lambda X, y, s, rng: (shift_pad(X, rng.integers(-s, s, size=len(X), endpoint=True)), y),
-    lambda X, y, s, rng: (augment.RandomShift(s)(X, rng), y.copy()),     # reglab's own
     lambda X, y, s, rng: (shift_loop(X, [rng.integers(-s, s + 1) for _ in X]), y),  # one draw per row
     lambda X, y, s, rng: (shift_loop(X, rng.choice(np.arange(-s, s + 1), size=len(X))), y),
 ])
@@ -476,3 +475,12 @@ RANDOM_RIGHT = [_augment(_uniform), _augment(lambda rng, s, m: rng.choice(
 ], ids=["shift_signals", "random_shift"])
 def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
     assert_feedback(check, wrong, right)
+
+
+def test_an_answer_that_calls_reglab_shift_is_refused():
+    fails_with(checks.check_random_shift,
+               lambda X, y, s, rng: (augment.RandomShift(s)(X, rng), y.copy()),
+               "calls reglab.augment.RandomShift", "write it yourself")
+    fails_with(checks.check_shift_signals,
+               lambda X, shifts: _shift_along(X, np.asarray(shifts), axis=1, wrap=False),
+               "calls reglab.augment._shift_along")
