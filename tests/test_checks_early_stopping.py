@@ -461,3 +461,8 @@ STOPPING_RIGHT = [own_copy(checks._early_stopping_epochs), _stopper(), _vectoriz
 
 def test_plausible_answers_are_told_apart(capsys):
     assert_feedback(checks.check_early_stopping_epochs, STOPPING_WRONG, STOPPING_RIGHT)
+
+
+def test_an_answer_that_calls_reglab_early_stopping_is_refused():
+    with pytest.raises(AssertionError, match="calls reglab.train.EarlyStopping.*write it yourself"):
+        checks.check_early_stopping_epochs(reglab_epochs)
