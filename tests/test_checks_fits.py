@@ -64,13 +64,11 @@ def _recipe_step_own(train_err, val_err, baseline_err, tol=0.1):
 CORRECT = [
     ("diagnose", _diagnose_if_else),
     ("diagnose", _diagnose_table),          # case and spaces do not matter
-    ("diagnose", diagnosis.diagnose),
     ("recipe_step", _recipe_step_own),
     ("recipe_step", lambda tr, va, base, tol=0.1: {
         "high bias": "bigger network", "both": "bigger network",
         "high variance": "regularize or more data", "good fit": "done"}[
         _diagnose_if_else(tr, va, base, tol)]),
-    ("recipe_step", diagnosis.recipe_step),
 ]
 
 
@@ -454,3 +452,14 @@ RECIPE_RIGHT = [own_copy(fits._recipe_step), _step_from(_diag(_bias, _variance))
 ], ids=["diagnose", "recipe_step"])
 def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
     assert_feedback(check, wrong, right)
+
+
+@pytest.mark.parametrize(("check", "answer"), [
+    (check_diagnose, lambda tr, va, base, tol=0.1: diagnosis.diagnose(tr, va, base, tol)),
+    (check_recipe_step, lambda tr, va, base, tol=0.1: diagnosis.recipe_step(tr, va, base, tol)),
+    (check_diagnose, lambda tr, va, base, tol=0.1: diagnosis.verdict(
+        diagnosis.avoidable_bias(tr, base) > tol, diagnosis.variance(tr, va) > tol)),
+], ids=["diagnose", "recipe_step", "diagnose from reglab's gaps"])
+def test_an_answer_that_calls_reglab_diagnosis_is_refused(check, answer):
+    with pytest.raises(AssertionError, match="calls reglab.diagnosis.*write it yourself"):
+        check(answer)

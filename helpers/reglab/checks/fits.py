@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import diagnosis
 from ..diagnosis import RECIPE_STEPS, VERDICTS, verdict
 from . import Case, CheckError, Exercise, Mistake, MultipleChoice
 
@@ -165,6 +166,8 @@ _CASES = (
 DIAGNOSE = LabelExercise(
     name="diagnose",
     reference=_diagnose,
+    forbidden=(diagnosis.diagnose, diagnosis.avoidable_bias, diagnosis.variance,
+               diagnosis.verdict, diagnosis.recipe_step),
     cases=_CASES,
     labels=VERDICTS,
     mistakes=(
@@ -262,6 +265,7 @@ def _step_bias_only(tr, va, base, tol=0.1):
 RECIPE_STEP = LabelExercise(
     name="recipe_step",
     reference=_recipe_step,
+    forbidden=(diagnosis.diagnose, diagnosis.recipe_step),
     cases=_CASES,
     labels=STEPS,
     mistakes=(
