@@ -487,3 +487,14 @@ def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
 ], ids=["l2_cost", "l2_gradients", "weight_decay_update", "sgd_step"])
 def test_an_answer_that_calls_reglab_l2_is_refused(check, answer):
     fails_with(check, answer, "calls reglab.penalties.L2", "write it yourself")
+
+
+@pytest.mark.parametrize(("answer", "hint"), [
+    (lambda params, grads, lam, m: {k: np.sum(grads[k] + lam / m * params[k] * reglab.is_weight(k),
+                                              axis=0) for k in params}, "a reduction that should"),
+    (lambda params, grads, lam, m: {k: (grads[k] + lam / m * params[k]).T if k.endswith(".W")
+                                    else grads[k] for k in params}, "a transpose"),
+], ids=["an extra sum", "a transpose"])
+def test_a_wrong_entry_shape_gets_the_hint_of_its_kind(answer, hint):
+    text = fails_with(l2.check_l2_gradients, answer, "must have the shape of params")
+    assert hint in text and ("transpose" in text) == (hint == "a transpose"), text

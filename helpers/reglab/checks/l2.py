@@ -58,6 +58,7 @@ from . import (
     _a,
     _answer,
     _close,
+    _shape_hint,
     student_code,
 )
 from .norms import L2_PENALTY_VALUE, _net
@@ -181,8 +182,8 @@ class DictExercise(Exercise):
             if arr.shape != np.shape(v):
                 raise CheckError(
                     f"{self.name}: the entry {k!r} must have the shape of params[{k!r}], "
-                    f"{np.shape(v)}, got {arr.shape} on {case.label}: check for a transpose, "
-                    f"a sum or a broadcast that should not be there."
+                    f"{np.shape(v)}, got {arr.shape} on {case.label}: "
+                    f"{_shape_hint(np.shape(v), arr.shape)}"
                 )
         return {k: _answer(out[k]) for k in ref}
 
