@@ -3,8 +3,9 @@
 The solution notebooks themselves are executed by nbval (pytest collects
 exercises/solutions/*.ipynb, see pyproject.toml); here we test the generator
 tools/make_student.py, its nbgrader metadata, that no student notebook gives a
-multiple-choice answer away, and execute the *student* notebooks: the first check fails,
-shown in a few lines. (tests/test_nbgrader.py runs nbgrader itself on the solutions.)
+multiple-choice answer away (nor its task text, in other words, before the check), that a
+derive-then-implement task keeps its formula in its last collapsed hint, and execute the
+*student* notebooks: the first check fails, shown in a few lines. (tests/test_nbgrader.py runs nbgrader itself on the solutions.)
 """
 
 import importlib
