@@ -11,6 +11,7 @@ import random
 
 import numpy as np
 import pytest
+from check_failures import assert_feedback, fails_with
 
 from reglab import augment
 from reglab.augment import _shift_along
@@ -137,7 +138,6 @@ def test_shift_signals_cases_cover_the_edges():
 @pytest.mark.parametrize("solution", [
     random_shift_ok,
     lambda X, y, s, rng: (shift_pad(X, rng.integers(-s, s, size=len(X), endpoint=True)), y),
-    lambda X, y, s, rng: (augment.RandomShift(s)(X, rng), y.copy()),     # reglab's own
     lambda X, y, s, rng: (shift_loop(X, [rng.integers(-s, s + 1) for _ in X]), y),  # one draw per row
     lambda X, y, s, rng: (shift_loop(X, rng.choice(np.arange(-s, s + 1), size=len(X))), y),
 ])
@@ -366,3 +366,121 @@ def test_label_question_flip_really_changes_asymmetric_digits():
         d_orig = np.linalg.norm((own - centre).reshape(len(own), -1), axis=1).mean()
         d_flip = np.linalg.norm((flipped - centre).reshape(len(own), -1), axis=1).mean()
         assert d_flip > 1.3 * d_orig
+
+
+# ----------------------------------------------- plausible answers, as students write them
+
+def _shift_with(row_fn):
+    def shift_signals(X, shifts):
+        return np.array([row_fn(x, int(k)) for x, k in zip(X, shifts, strict=True)])
+    return shift_signals
+
+
+def _row(x, k):
+    L = len(x)
+    out = np.zeros(L)
+    if abs(k) >= L:
+        return out
+    if k >= 0:
+        out[k:] = x[:L - k]
+    else:
+        out[:L + k] = x[-k:]
+    return out
+
+
+def _row_loop(x, k):
+    out = np.zeros_like(x)
+    for t in range(len(x)):
+        if 0 <= t - k < len(x):
+            out[t] = x[t - k]
+    return out
+
+
+def _row_no_zero_case(x, k):
+    out = np.zeros(len(x))
+    if k > 0:
+        out[k:] = x[:len(x) - k]
+    elif k < 0:
+        out[:k] = x[-k:]
+    return out
+
+
+def _row_pad(x, k):
+    padded = np.concatenate([np.zeros(len(x)), x, np.zeros(len(x))])
+    return padded[len(x) - k:2 * len(x) - k]
+
+
+SHIFT_WRONG = {
+    "wrong direction": _shift_with(lambda x, k: _row(x, -k)),
+    "np.roll": _shift_with(lambda x, k: np.roll(x, k)),
+    "np.roll, wrong direction": _shift_with(lambda x, k: np.roll(x, -k)),
+    "shifts[0] for every row": lambda X, shifts: np.array([_row(x, int(shifts[0])) for x in X]),
+    "k = 0 forgotten": _shift_with(_row_no_zero_case),
+    "zeroed without moving": _shift_with(lambda x, k: np.where(
+        (np.arange(len(x)) >= k) & (np.arange(len(x)) < len(x) + k), x, 0.0)),
+    "shifted by k + 1": _shift_with(lambda x, k: _row(x, k + 1)),
+    "shifted by |k|": _shift_with(lambda x, k: _row(x, abs(k))),
+    "in place": lambda X, shifts: [X.__setitem__(i, _row(X[i], int(k)))
+                                   for i, k in enumerate(shifts)] and X,
+}
+SHIFT_RIGHT = [_shift_with(_row), _shift_with(_row_loop), _shift_with(_row_pad),
+               lambda X, shifts: _shift_with(_row)(X, shifts).astype(np.float32)]
+
+
+def _augment(draw, shift=_row, labels=lambda y, ks: y.copy()):
+    def random_shift(X, y, max_shift, rng):
+        ks = draw(rng, max_shift, len(X))
+        X_aug = np.array([shift(x, int(k)) for x, k in zip(X, ks, strict=True)])
+        return X_aug, labels(y, ks)
+    return random_shift
+
+
+def _uniform(rng, s, m):
+    return rng.integers(-s, s + 1, size=m)
+
+
+def _global(rng, s, m):
+    return np.random.randint(-s, s + 1, size=m)  # noqa: NPY002
+
+
+def _augment_in_place(X, y, max_shift, rng):
+    for i, k in enumerate(rng.integers(-max_shift, max_shift + 1, size=len(X))):
+        X[i] = _row(X[i], int(k))
+    return X, y
+
+
+RANDOM_WRONG = {
+    "np.random.randint": _augment(_global),
+    "one shift for the whole batch": _augment(lambda rng, s, m: np.full(
+        m, rng.integers(-s, s + 1))),
+    "max_shift excluded": _augment(lambda rng, s, m: rng.integers(-s, s, size=m)),
+    "right shifts only": _augment(lambda rng, s, m: rng.integers(0, s + 1, size=m)),
+    "labels sorted by shift": _augment(_uniform, labels=lambda y, ks: y[np.argsort(ks)]),
+    "np.roll": _augment(_uniform, shift=lambda x, k: np.roll(x, k)),
+    "a new generator inside": _augment(lambda rng, s, m: np.random.default_rng().integers(
+        -s, s + 1, size=m)),
+    "X modified in place": _augment_in_place,
+    "returned X_aug only": lambda X, y, s, rng: _augment(_uniform)(X, y, s, rng)[0],
+    "shifts up to 2·max_shift": _augment(lambda rng, s, m: rng.integers(-2 * s, 2 * s + 1,
+                                                                        size=m)),
+}
+RANDOM_RIGHT = [_augment(_uniform), _augment(lambda rng, s, m: rng.choice(
+    np.arange(-s, s + 1), size=m), shift=_row_loop),
+    lambda X, y, s, rng: (_augment(_uniform)(X, y, s, rng)[0].astype(np.float32), y)]
+
+
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (checks.check_shift_signals, SHIFT_WRONG, SHIFT_RIGHT),
+    (checks.check_random_shift, RANDOM_WRONG, RANDOM_RIGHT),
+], ids=["shift_signals", "random_shift"])
+def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
+    assert_feedback(check, wrong, right)
+
+
+def test_an_answer_that_calls_reglab_shift_is_refused():
+    fails_with(checks.check_random_shift,
+               lambda X, y, s, rng: (augment.RandomShift(s)(X, rng), y.copy()),
+               "calls reglab.augment.RandomShift", "write it yourself")
+    fails_with(checks.check_shift_signals,
+               lambda X, shifts: _shift_along(X, np.asarray(shifts), axis=1, wrap=False),
+               "calls reglab.augment._shift_along")

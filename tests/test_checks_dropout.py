@@ -12,6 +12,7 @@ import random
 
 import numpy as np
 import pytest
+from check_failures import assert_feedback, fails_with
 
 from reglab import Dropout
 from reglab.checks import dropout as checks
@@ -151,7 +152,6 @@ def test_apply_mask_cases_cover_the_edges():
 @pytest.mark.parametrize("solution", [
     forward_ok,
     forward_binomial,
-    forward_reglab,
     lambda A, p, rng, train=True: ((A * (D := rng.uniform(size=A.shape) < p) / p, (D, p))
                                    if train else (A, None)),
 ])
@@ -295,9 +295,9 @@ def test_passing_a_call_instead_of_a_function():
 
 # ---------------------------------------------------------------- dropout_backward
 
-@pytest.mark.parametrize("solution", [backward_ok, backward_where, backward_reglab,
+@pytest.mark.parametrize("solution", [backward_ok, backward_where,
                                       checks.DROPOUT_BACKWARD.reference])
-@pytest.mark.parametrize("forward", [forward_ok, forward_binomial, forward_reglab])
+@pytest.mark.parametrize("forward", [forward_ok, forward_binomial])
 def test_dropout_backward_correct_solutions_pass(solution, forward, capsys):
     assert checks.check_dropout_backward(solution, forward) is None
     out = capsys.readouterr().out
@@ -406,3 +406,124 @@ def test_keep_prob_question_premise_noise_shrinks_with_keep_prob():
     variances = [Dropout(p).forward(a, train=True, rng=rng).var() for p in (0.5, 0.8, 0.95)]
     assert variances[0] > variances[1] > variances[2]
     np.testing.assert_allclose(variances, [4 * (1 - p) / p for p in (0.5, 0.8, 0.95)], rtol=0.05)
+
+
+# ----------------------------------------------- plausible answers, as students write them
+
+def _mask_loop(A, D, keep_prob):
+    out = np.zeros_like(A, dtype=float)
+    for i in range(A.shape[0]):
+        for j in range(A.shape[1]):
+            if D[i, j]:
+                out[i, j] = A[i, j] / keep_prob
+    return out
+
+
+MASK_WRONG = {
+    "multiplied by keep_prob": lambda A, D, keep_prob: A * D * keep_prob,
+    "no scaling": lambda A, D, keep_prob: A * D,
+    "divided by the drop rate": lambda A, D, keep_prob: A * D / (1 - keep_prob),
+    "mask negated": lambda A, D, keep_prob: A * (1 - D) / keep_prob,
+    "no mask": lambda A, D, keep_prob: A / keep_prob,
+    "first row of the mask": lambda A, D, keep_prob: A * D[0] / keep_prob,
+    "divided twice": lambda A, D, keep_prob: A * D / keep_prob / keep_prob,
+    "np.where the other way": lambda A, D, keep_prob: np.where(D, 0.0, A / keep_prob),
+}
+MASK_RIGHT = [lambda A, D, keep_prob: A * D / keep_prob, _mask_loop,
+              lambda A, D, keep_prob: np.where(D, A / keep_prob, 0.0),
+              lambda A, D, keep_prob: A.astype(np.float32) * D / np.float32(keep_prob)]
+
+
+def _forward(draw, scale=lambda A, D, p: A * D / p, test=lambda A, p: A,
+             cache=lambda D, p: (D, p)):
+    def dropout_forward(A, keep_prob, rng, train=True):
+        if not train:
+            return test(A, keep_prob), None
+        D = draw(A, keep_prob, rng)
+        return scale(A, D, keep_prob), cache(D, keep_prob)
+    return dropout_forward
+
+
+def _draw(A, keep_prob, rng):
+    return rng.random(A.shape) < keep_prob
+
+
+def _forward_global(A, keep_prob, rng, train=True):
+    if not train:
+        return A, None
+    D = np.random.rand(*A.shape) < keep_prob  # noqa: NPY002
+    return A * D / keep_prob, (D, keep_prob)
+
+
+FORWARD_WRONG = {
+    "np.random instead of rng": _forward_global,
+    "mask > keep_prob (keeps 1 - p)": _forward(lambda A, p, rng: rng.random(A.shape) > p),
+    "one mask for all examples": _forward(lambda A, p, rng: rng.random(A.shape[1]) < p),
+    "no scaling": _forward(_draw, scale=lambda A, D, p: A * D),
+    "multiplied by keep_prob": _forward(_draw, scale=lambda A, D, p: A * D * p),
+    "scaled at test time too": _forward(_draw, test=lambda A, p: A * p),
+    "dropout at test time": _forward(lambda A, p, rng: rng.random(A.shape) < p,
+                                     test=lambda A, p: A * (np.random.default_rng(0).random(
+                                         A.shape) < p) / p),
+    "a new generator inside": _forward(lambda A, p, rng: np.random.default_rng().random(
+        A.shape) < p),
+    "cache without keep_prob": _forward(_draw, cache=lambda D, p: D),
+    "in place": _forward(_draw, scale=lambda A, D, p: np.multiply(A, D / p, out=A)),
+}
+FORWARD_RIGHT = [
+    _forward(_draw),
+    _forward(_draw, scale=lambda A, D, p: np.where(D, A / p, 0.0)),
+    _forward(lambda A, p, rng: rng.uniform(size=A.shape) < p,
+             scale=lambda A, D, p: A.astype(np.float32) * D / np.float32(p)),
+]
+
+
+def _backward_loop(dA_out, cache):
+    D, keep_prob = cache
+    dA = np.zeros_like(dA_out, dtype=float)
+    for idx, kept in np.ndenumerate(D):
+        if kept:
+            dA[idx] = dA_out[idx] / keep_prob
+    return dA
+
+
+def _backward_fresh(dA_out, cache):
+    D, keep_prob = cache
+    return dA_out * (np.random.default_rng().random(dA_out.shape) < keep_prob) / keep_prob
+
+
+BACKWARD_WRONG = {
+    "no scaling": lambda dA_out, cache: dA_out * cache[0],
+    "multiplied by keep_prob": lambda dA_out, cache: dA_out * cache[0] * cache[1],
+    "no mask": lambda dA_out, cache: dA_out / cache[1],
+    "identity": lambda dA_out, cache: dA_out,
+    "mask negated": lambda dA_out, cache: dA_out * (1 - cache[0]) / cache[1],
+    "divided by the drop rate": lambda dA_out, cache: dA_out * cache[0] / (1 - cache[1]),
+    "divided twice": lambda dA_out, cache: dA_out * cache[0] / cache[1] ** 2,
+    "a fresh mask": _backward_fresh,
+}
+BACKWARD_RIGHT = [lambda dA_out, cache: dA_out * cache[0] / cache[1], _backward_loop,
+                  lambda dA_out, cache: np.where(cache[0], dA_out, 0) / np.float32(cache[1])]
+
+
+def _check_backward(fn):
+    return checks.check_dropout_backward(fn, FORWARD_RIGHT[0])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (checks.check_apply_mask, MASK_WRONG, MASK_RIGHT),
+    (checks.check_dropout_forward, FORWARD_WRONG, FORWARD_RIGHT),
+    (_check_backward, BACKWARD_WRONG, BACKWARD_RIGHT),
+], ids=["apply_mask", "dropout_forward", "dropout_backward"])
+def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
+    assert_feedback(check, wrong, right)
+
+
+def test_an_answer_that_calls_reglab_dropout_is_refused():
+    fails_with(checks.check_dropout_forward, forward_reglab, "calls reglab.layers.Dropout",
+               "write it yourself")
+    fails_with(lambda fn: checks.check_dropout_backward(fn, forward_ok), backward_reglab,
+               "calls reglab.layers.Dropout")
+    fails_with(checks.check_apply_mask, lambda A, D, p: Dropout(p).forward(A, train=False)
+               * D / p, "calls reglab.layers.Dropout")

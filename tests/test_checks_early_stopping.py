@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from check_failures import own_copy
+from check_failures import assert_feedback, own_copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -384,3 +384,85 @@ def test_no_case_sits_on_the_min_delta_boundary():
         if delta > 0:
             gains = [curve[s] - curve[t] for t in range(len(curve)) for s in range(t)]
             assert min(abs(g - delta) for g in gains) > 1e-6, case.label
+
+
+# ----------------------------------------------- plausible answers, as students write them
+
+def _stopper(improves=lambda best, v, d: best - v > d, stop=lambda wait, p: wait >= p,
+             one_based=False, count_trained=False, end=-1, reset=True, best_of_all=False):
+    """early_stopping_epochs written with a loop, with switches for the usual slips."""
+    def early_stopping_epochs(val_losses, patience, min_delta=0.0):
+        best, best_epoch, wait, stop_epoch = val_losses[0], 0, 0, None
+        for epoch in range(1, len(val_losses)):
+            if improves(best, val_losses[epoch], min_delta):
+                best, best_epoch = val_losses[epoch], epoch
+                if reset:
+                    wait = 0
+            else:
+                wait += 1
+                if stop(wait, patience):
+                    stop_epoch = epoch
+                    break
+        if stop_epoch is None:
+            stop_epoch = len(val_losses) + end
+        if best_of_all:
+            best_epoch = int(np.argmin(val_losses))
+        shift = 1 if one_based else 0
+        return stop_epoch + shift + (1 if count_trained else 0), best_epoch + shift
+    return early_stopping_epochs
+
+
+def _vs_previous(val_losses, patience, min_delta=0.0):
+    best_epoch, wait = 0, 0
+    for epoch in range(1, len(val_losses)):
+        if val_losses[epoch - 1] - val_losses[epoch] > min_delta:
+            wait = 0
+            if val_losses[epoch] < val_losses[best_epoch]:
+                best_epoch = epoch
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch, best_epoch
+    return len(val_losses) - 1, best_epoch
+
+
+def _keeps_last(val_losses, patience, min_delta=0.0):
+    stop, _ = checks._early_stopping_epochs(val_losses, patience, min_delta)
+    return stop, stop
+
+
+def _vectorized(val_losses, patience, min_delta=0.0):
+    v = np.asarray(val_losses, dtype=np.float32).astype(float)
+    best, best_epoch, wait = v[0], 0, 0
+    for epoch, value in enumerate(v[1:], start=1):
+        improved = best - value > min_delta
+        best, best_epoch = (value, epoch) if improved else (best, best_epoch)
+        wait = 0 if improved else wait + 1
+        if wait and wait >= patience:
+            return epoch, best_epoch
+    return len(v) - 1, best_epoch
+
+
+STOPPING_WRONG = {
+    "1-based epochs": _stopper(one_based=True),
+    "number of epochs trained": _stopper(count_trained=True),
+    "len(val_losses) at the end": _stopper(end=0),
+    "wait > patience": _stopper(stop=lambda wait, p: wait > p),
+    "wait >= patience - 1": _stopper(stop=lambda wait, p: wait >= p - 1),
+    "last epoch kept": _keeps_last,
+    "argmin over the whole curve": _stopper(best_of_all=True),
+    "tie improves": _stopper(improves=lambda best, v, d: best - v >= d),
+    "min_delta ignored": _stopper(improves=lambda best, v, d: v < best),
+    "counter never reset": _stopper(reset=False),
+    "compared with the previous epoch": _vs_previous,
+}
+STOPPING_RIGHT = [own_copy(checks._early_stopping_epochs), _stopper(), _vectorized]
+
+
+def test_plausible_answers_are_told_apart(capsys):
+    assert_feedback(checks.check_early_stopping_epochs, STOPPING_WRONG, STOPPING_RIGHT)
+
+
+def test_an_answer_that_calls_reglab_early_stopping_is_refused():
+    with pytest.raises(AssertionError, match="calls reglab.train.EarlyStopping.*write it yourself"):
+        checks.check_early_stopping_epochs(reglab_epochs)

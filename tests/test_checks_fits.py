@@ -11,10 +11,12 @@ questions: the right letter passes, every wrong one fails with its own explanati
 """
 
 
+import numpy as np
 import pytest
+from check_failures import assert_feedback, own_copy
 
 from reglab import diagnosis
-from reglab.checks import Case, Mistake
+from reglab.checks import Case, Mistake, fits
 from reglab.checks.fits import (
     DIAGNOSE,
     EXERCISE1,
@@ -62,13 +64,11 @@ def _recipe_step_own(train_err, val_err, baseline_err, tol=0.1):
 CORRECT = [
     ("diagnose", _diagnose_if_else),
     ("diagnose", _diagnose_table),          # case and spaces do not matter
-    ("diagnose", diagnosis.diagnose),
     ("recipe_step", _recipe_step_own),
     ("recipe_step", lambda tr, va, base, tol=0.1: {
         "high bias": "bigger network", "both": "bigger network",
         "high variance": "regularize or more data", "good fit": "done"}[
         _diagnose_if_else(tr, va, base, tol)]),
-    ("recipe_step", diagnosis.recipe_step),
 ]
 
 
@@ -100,12 +100,17 @@ def test_cases_cover_every_verdict_and_every_step():
         assert phrase in labels
 
 
-def test_no_case_sits_on_a_tolerance_boundary():
-    # a gap within rounding of tol would make > and >= (or float noise) disagree
+def test_no_case_sits_near_a_tolerance_boundary_unless_exactly_on_it():
+    # a gap within rounding of tol would make the verdict depend on float noise; a gap
+    # exactly equal to tol (numbers exact in binary) is what tells > from >=
+    on_boundary = 0
     for case in DIAGNOSE.cases:
         tr, va, base, *rest = case.args
         tol = rest[0] if rest else 0.1
-        assert abs((tr - base) - tol) > 1e-3 and abs((va - tr) - tol) > 1e-3, case.label
+        for gap in (tr - base, va - tr):
+            assert gap == tol or abs(gap - tol) > 1e-3, case.label
+            on_boundary += gap == tol and float(np.float32(gap)) == tol
+    assert on_boundary >= 1
 
 
 # ----------------------------------------------- known wrong answers, specific messages
@@ -325,3 +330,136 @@ def test_explanations_are_specific():
 def test_inf721_options_are_the_lecture_ones():
     assert EXERCISE1.options["b"] == "Add L2 regularization to the loss function"
     assert EXERCISE2.options["c"] == "Weights are pushed toward becoming smaller (closer to 0)"
+
+
+# ----------------------------------------------- plausible answers, as students write them
+
+def _verdict(bias, variance):
+    if bias and variance:
+        return "both"
+    if bias:
+        return "high bias"
+    if variance:
+        return "high variance"
+    return "good fit"
+
+
+def _diag(bias_gap, variance_gap, cmp=lambda gap, tol: gap > tol):
+    def diagnose(train_err, val_err, baseline_err, tol=0.1):
+        return _verdict(cmp(bias_gap(train_err, val_err, baseline_err), tol),
+                        cmp(variance_gap(train_err, val_err, baseline_err), tol))
+    return diagnose
+
+
+def _bias(tr, va, base):
+    return tr - base
+
+
+def _variance(tr, va, base):
+    return va - tr
+
+
+def _elif_chain(train_err, val_err, baseline_err, tol=0.1):
+    if train_err - baseline_err > tol:
+        return "high bias"
+    elif val_err - train_err > tol:
+        return "high variance"
+    elif train_err - baseline_err > tol and val_err - train_err > tol:
+        return "both"
+    return "good fit"
+
+
+def _hard_coded_tol(train_err, val_err, baseline_err, tol=0.1):
+    return _verdict(train_err - baseline_err > 0.1, val_err - train_err > 0.1)
+
+
+DIAGNOSE_WRONG = {
+    "bias against 0": _diag(lambda tr, va, base: tr, _variance),
+    "bias and variance swapped": _diag(_variance, _bias),
+    "variance from the baseline": _diag(_bias, lambda tr, va, base: va - base),
+    "bias from the validation error": _diag(lambda tr, va, base: va - base, _variance),
+    "no 'both' (elif chain)": _elif_chain,
+    "gaps against 0": _diag(_bias, _variance, lambda gap, tol: gap > 0),
+    "tol hard-coded": _hard_coded_tol,
+    "absolute values": _diag(_bias, _variance, lambda gap, tol: abs(gap) > tol),
+    "comparisons reversed": _diag(_bias, _variance, lambda gap, tol: gap < tol),
+    ">= instead of >": _diag(_bias, _variance, lambda gap, tol: gap >= tol),
+}
+DIAGNOSE_RIGHT = [
+    own_copy(fits._diagnose),
+    _diag(_bias, _variance),
+    lambda tr, va, base, tol=0.1: {(True, True): "both", (True, False): "high bias",
+                                   (False, True): "high variance", (False, False): "good fit"}[
+        (float(np.float32(tr) - np.float32(base)) > tol,
+         float(np.float32(va) - np.float32(tr)) > tol)],
+]
+
+
+def _step_from(verdict_fn):
+    def recipe_step(train_err, val_err, baseline_err, tol=0.1):
+        v = verdict_fn(train_err, val_err, baseline_err, tol)
+        if v in ("high bias", "both"):
+            return "bigger network"
+        if v == "high variance":
+            return "regularize or more data"
+        return "done"
+    return recipe_step
+
+
+def _step_variance_first(train_err, val_err, baseline_err, tol=0.1):
+    if val_err - train_err > tol:
+        return "regularize or more data"
+    if train_err - baseline_err > tol:
+        return "bigger network"
+    return "done"
+
+
+def _step_swapped(train_err, val_err, baseline_err, tol=0.1):
+    if train_err - baseline_err > tol:
+        return "regularize or more data"
+    if val_err - train_err > tol:
+        return "bigger network"
+    return "done"
+
+
+def _step_both_is_done(train_err, val_err, baseline_err, tol=0.1):
+    v = fits._diagnose(train_err, val_err, baseline_err, tol)
+    return {"high bias": "bigger network", "high variance": "regularize or more data"}.get(
+        v, "done")
+
+
+RECIPE_WRONG = {
+    "variance first": _step_variance_first,
+    "remedies swapped": _step_swapped,
+    "bias against 0": _step_from(DIAGNOSE_WRONG["bias against 0"]),
+    "validation error only": lambda tr, va, base, tol=0.1:
+        "regularize or more data" if va - base > tol else "done",
+    "gap only": lambda tr, va, base, tol=0.1: "regularize or more data" if va - tr > tol
+        else "done",
+    "bias only": lambda tr, va, base, tol=0.1: "bigger network" if tr - base > tol else "done",
+    "tol hard-coded": _step_from(lambda tr, va, base, tol: fits._diagnose(tr, va, base)),
+    "'both' means done": _step_both_is_done,
+    "absolute values": _step_from(lambda tr, va, base, tol: DIAGNOSE_WRONG["absolute values"](
+        tr, va, base, tol)),
+}
+RECIPE_RIGHT = [own_copy(fits._recipe_step), _step_from(_diag(_bias, _variance)),
+                _step_from(lambda tr, va, base, tol: DIAGNOSE_RIGHT[2](tr, va, base, tol))]
+
+
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (check_diagnose, DIAGNOSE_WRONG, DIAGNOSE_RIGHT),
+    (check_recipe_step, RECIPE_WRONG, RECIPE_RIGHT),
+], ids=["diagnose", "recipe_step"])
+def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
+    assert_feedback(check, wrong, right)
+
+
+@pytest.mark.parametrize(("check", "answer"), [
+    (check_diagnose, lambda tr, va, base, tol=0.1: diagnosis.diagnose(tr, va, base, tol)),
+    (check_recipe_step, lambda tr, va, base, tol=0.1: diagnosis.recipe_step(tr, va, base, tol)),
+    (check_diagnose, lambda tr, va, base, tol=0.1: diagnosis.verdict(
+        diagnosis.avoidable_bias(tr, base) > tol, diagnosis.variance(tr, va) > tol)),
+], ids=["diagnose", "recipe_step", "diagnose from reglab's gaps"])
+def test_an_answer_that_calls_reglab_diagnosis_is_refused(check, answer):
+    with pytest.raises(AssertionError, match="calls reglab.diagnosis.*write it yourself"):
+        check(answer)

@@ -11,6 +11,7 @@ every wrong letter fails with its own explanation.
 
 import numpy as np
 import pytest
+from check_failures import assert_feedback, fails_with
 
 from reglab import L1, theory
 from reglab.checks import l1 as checks
@@ -114,15 +115,12 @@ CORRECT = [
     ("l1_gradient", checks.L1_GRADIENT.reference),
     ("l1_gradient", _gradient_masks),
     ("l1_gradient", _gradient_loop),
-    ("l1_gradient", lambda W, lam, m: L1(lam).grad(W, m)),
     ("soft_threshold", checks.SOFT_THRESHOLD.reference),
     ("soft_threshold", _soft_where),
     ("soft_threshold", _soft_clip),
-    ("soft_threshold", theory.soft_threshold),
     ("l1_quadratic_solution", checks.L1_QUADRATIC_SOLUTION.reference),
     ("l1_quadratic_solution", _quadratic_loop),
     ("l1_quadratic_solution", lambda th, h, a: _soft_clip(th, a / h)),
-    ("l1_quadratic_solution", theory.lasso_solution_diagonal),
 ]
 
 
@@ -170,7 +168,7 @@ def _soft_no_clamp(x, t):
 
 def _quadratic_via_student_soft(threshold):
     """A student's l1_quadratic_solution built on a (correct) soft_threshold."""
-    return lambda th, h, a: theory.soft_threshold(th, threshold(h, a))
+    return lambda th, h, a: _soft_clip(th, threshold(h, a))
 
 
 WRONG = [
@@ -295,3 +293,107 @@ def test_exercise3_options_are_the_lecture_ones():
 def test_exercise3_wrong_answers_explained(answer, message):
     with pytest.raises(AssertionError, match=message):
         checks.check_exercise3(answer)
+
+
+# ----------------------------------------------- plausible answers, as students write them
+
+def _sign_loop(W):
+    out = np.zeros_like(W, dtype=float)
+    for idx, w in np.ndenumerate(W):
+        out[idx] = 1.0 if w > 0 else (-1.0 if w < 0 else 0.0)
+    return out
+
+
+GRADIENT_WRONG = {
+    "sign(0) = +1": lambda W, lam, m: lam / (2 * m) * np.where(W >= 0, 1, -1),
+    "sign(0) = -1": lambda W, lam, m: lam / (2 * m) * np.where(W > 0, 1, -1),
+    "W / |W|": lambda W, lam, m: lam / (2 * m) * W / np.abs(W),
+    "the L2 gradient": lambda W, lam, m: lam / m * W,
+    "W instead of sign(W)": lambda W, lam, m: lam / (2 * m) * W,
+    "|W|": lambda W, lam, m: lam / (2 * m) * np.abs(W),
+    "no ½": lambda W, lam, m: lam / m * np.sign(W),
+    "no 1/m": lambda W, lam, m: lam / 2 * np.sign(W),
+    "lam / 2 * m": lambda W, lam, m: lam / 2 * m * np.sign(W),
+    "minus sign": lambda W, lam, m: -lam / (2 * m) * np.sign(W),
+}
+GRADIENT_RIGHT = [lambda W, lam, m: lam / (2 * m) * np.sign(W),
+                  lambda W, lam, m: lam / (2 * m) * _sign_loop(W),
+                  lambda W, lam, m: np.float32(lam / (2 * m)) * np.sign(W.astype(np.float32))]
+
+
+def _soft_loop(x, t):
+    x = np.asarray(x, dtype=float)
+    t = np.broadcast_to(t, x.shape)
+    out = np.zeros_like(x)
+    for idx, v in np.ndenumerate(x):
+        if v > t[idx]:
+            out[idx] = v - t[idx]
+        elif v < -t[idx]:
+            out[idx] = v + t[idx]
+    return out
+
+
+SOFT_WRONG = {
+    "hard thresholding": lambda x, t: np.where(np.abs(x) > t, x, 0),
+    "hard thresholding, >=": lambda x, t: x * (np.abs(x) >= t),
+    "no sign": lambda x, t: np.maximum(np.abs(x) - t, 0),
+    "no absolute value": lambda x, t: np.maximum(x - t, 0),
+    "no stop at 0": lambda x, t: x - t * np.sign(x),
+    "x / |x| for the sign": lambda x, t: x / np.abs(x) * np.maximum(np.abs(x) - t, 0),
+    "clip": lambda x, t: np.clip(x, -t, t),
+    "2t": lambda x, t: np.sign(x) * np.maximum(np.abs(x) - 2 * t, 0),
+}
+SOFT_RIGHT = [lambda x, t: np.sign(x) * np.maximum(np.abs(x) - t, 0.0), _soft_loop,
+              lambda x, t: np.where(x > t, x - t, np.where(x < -t, x + t, 0.0)),
+              lambda x, t: np.sign(x).astype(np.float32)
+              * np.maximum(np.abs(np.asarray(x, np.float32)) - np.float32(t), 0)]
+
+
+def _soft(x, t):
+    return np.sign(x) * np.maximum(np.abs(x) - t, 0.0)
+
+
+def _quadratic_loop(theta_hat, h_diag, lam_prime):
+    out = np.zeros(len(theta_hat))
+    for i in range(len(theta_hat)):
+        t = lam_prime / h_diag[i]
+        if abs(theta_hat[i]) > t:
+            out[i] = theta_hat[i] - t * np.sign(theta_hat[i])
+    return out
+
+
+QUADRATIC_WRONG = {
+    "threshold λ′·H": lambda th, h, a: _soft(th, a * h),
+    "threshold λ′": lambda th, h, a: _soft(th, a),
+    "threshold 2λ′/H": lambda th, h, a: _soft(th, 2 * a / h),
+    "threshold λ′/2H": lambda th, h, a: _soft(th, a / (2 * h)),
+    "threshold H/λ′": lambda th, h, a: _soft(th, h / a),
+    "hard thresholding": lambda th, h, a: np.where(np.abs(th) > a / h, th, 0),
+    "no sign": lambda th, h, a: np.maximum(np.abs(th) - a / h, 0),
+    "no stop at 0": lambda th, h, a: th - a / h * np.sign(th),
+    "the L2 solution": lambda th, h, a: h / (h + a) * th,
+}
+QUADRATIC_RIGHT = [lambda th, h, a: _soft(th, a / h), _quadratic_loop,
+                   lambda th, h, a: _soft(th.astype(np.float32), np.float32(a) / h)]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (checks.check_l1_gradient, GRADIENT_WRONG, GRADIENT_RIGHT),
+    (checks.check_soft_threshold, SOFT_WRONG, SOFT_RIGHT),
+    (checks.check_l1_quadratic_solution, QUADRATIC_WRONG, QUADRATIC_RIGHT),
+], ids=["l1_gradient", "soft_threshold", "l1_quadratic_solution"])
+def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
+    assert_feedback(check, wrong, right)
+
+
+@pytest.mark.parametrize(("check", "answer", "name"), [
+    (checks.check_l1_gradient, lambda W, lam, m: L1(lam).grad(W, m), "reglab.penalties.L1"),
+    (checks.check_soft_threshold, lambda x, t: theory.soft_threshold(x, t), "soft_threshold"),
+    (checks.check_l1_quadratic_solution, lambda th, h, a: theory.soft_threshold(th, a / h),
+     "reglab.theory.soft_threshold"),
+    (checks.check_l1_quadratic_solution, lambda th, h, a: theory.lasso_solution_diagonal(
+        th, h, a), "lasso_solution_diagonal"),
+], ids=["l1_gradient", "soft_threshold", "quadratic via soft_threshold", "quadratic via lasso"])
+def test_an_answer_that_calls_reglab_is_refused(check, answer, name):
+    fails_with(check, answer, name, "write it yourself")

@@ -10,6 +10,8 @@ reglab's SGD step.
 
 import numpy as np
 import pytest
+from check_failures import assert_feedback, fails_with
+from test_checks_norms import PENALTY_RIGHT, PENALTY_WRONG
 
 import reglab
 from reglab.checks import l2
@@ -58,17 +60,12 @@ def _sgd_with_reglab(params, grads, lr, lam, m):
 
 
 CORRECT = [
-    ("l2_cost", lambda params, lam, m: reglab.L2(lam).value(_weights(params), m)),
     ("l2_cost", _cost_loop),
     ("l2_cost", lambda params, lam, m: lam / (2 * m) * sum(np.linalg.norm(W) ** 2
                                                           for W in _weights(params))),
     ("l2_gradients", _grads_comprehension),
-    ("l2_gradients", _grads_via_reglab),
     ("weight_decay_update", lambda W, dW, lr, lam, m: W - lr * (dW + lam / m * W)),
     ("weight_decay_update", lambda W, dW, lr, lam, m: W * (1 - lr * lam / m) - lr * dW),
-    ("weight_decay_update",
-     lambda W, dW, lr, lam, m: W - lr * dW - lr * reglab.L2(lam).grad(W, m)),
-    ("sgd_step", _sgd_with_reglab),
     ("sgd_step", lambda params, grads, lr, lam, m: {
         k: (1 - lr * lam / m * reglab.is_weight(k)) * p - lr * grads[k]
         for k, p in params.items()}),
@@ -350,3 +347,154 @@ def test_conversion_options_are_numerically_true():
     # λ = m·wd gives PyTorch's gradient term: (λ/m)·W == wd·W
     W = np.random.default_rng(0).normal(size=(3, 2))
     np.testing.assert_allclose(reglab.L2(m * wd).grad(W, m), wd * W)
+
+
+# ----------------------------------------------- plausible answers, as students write them
+
+def _grads(weight_term, bias_term=lambda b, lam, m: 0):
+    """l2_gradients written with a loop: grads + weight_term on weights, + bias_term on biases."""
+    def l2_gradients(params, grads, lam, m):
+        out = {}
+        for name, value in params.items():
+            if reglab.is_weight(name):
+                out[name] = grads[name] + weight_term(value, lam, m)
+            else:
+                out[name] = grads[name] + bias_term(value, lam, m)
+        return out
+    return l2_gradients
+
+
+def _grads_weights_only(params, grads, lam, m):
+    return {k: grads[k] + lam / m * params[k] for k in params if reglab.is_weight(k)}
+
+
+def _grads_replaced(params, grads, lam, m):
+    return {k: (lam / m * params[k] if reglab.is_weight(k) else grads[k]) for k in params}
+
+
+GRADIENTS_WRONG = {
+    "kept the ½ (λ/2m)": _grads(lambda W, lam, m: lam / (2 * m) * W),
+    "2λ/m (differentiated W² as 2W and kept no ½)": _grads(lambda W, lam, m: 2 * lam / m * W),
+    "no 1/m": _grads(lambda W, lam, m: lam * W),
+    "lam / 2 * m": _grads(lambda W, lam, m: lam / 2 * m * W),
+    "minus sign": _grads(lambda W, lam, m: -lam / m * W),
+    "biases penalized": _grads(lambda W, lam, m: lam / m * W, lambda b, lam, m: lam / m * b),
+    "sign(W) (the L1 gradient)": _grads(lambda W, lam, m: lam / m * np.sign(W)),
+    "W² instead of W": _grads(lambda W, lam, m: lam / m * W ** 2),
+    "the penalty value added": _grads(lambda W, lam, m: lam / (2 * m) * np.sum(W ** 2)),
+    "biases dropped": _grads_weights_only,
+    "data gradient replaced": _grads_replaced,
+}
+GRADIENTS_RIGHT = [
+    _grads(lambda W, lam, m: lam / m * W),
+    lambda params, grads, lam, m: {k: grads[k] + (lam / m * params[k] if k.endswith(".W")
+                                                  else 0) for k in params},
+    _grads(lambda W, lam, m: np.float32(lam / m) * W.astype(np.float32)),
+]
+
+
+def _decay_loop(W, dW, lr, lam, m):
+    new = np.empty_like(W)
+    for i in range(W.shape[0]):
+        for j in range(W.shape[1]):
+            new[i, j] = W[i, j] - lr * (dW[i, j] + lam / m * W[i, j])
+    return new
+
+
+DECAY_WRONG = {
+    "no learning rate on the decay": lambda W, dW, lr, lam, m: (1 - lam / m) * W - lr * dW,
+    "no learning rate on dW": lambda W, dW, lr, lam, m: (1 - lr * lam / m) * W - dW,
+    "the ½ kept": lambda W, dW, lr, lam, m: (1 - lr * lam / (2 * m)) * W - lr * dW,
+    "no 1/m": lambda W, dW, lr, lam, m: (1 - lr * lam) * W - lr * dW,
+    "plus instead of minus": lambda W, dW, lr, lam, m: (1 + lr * lam / m) * W - lr * dW,
+    "dW added": lambda W, dW, lr, lam, m: (1 - lr * lam / m) * W + lr * dW,
+    "no decay": lambda W, dW, lr, lam, m: W - lr * dW,
+    "decay without the 1 -": lambda W, dW, lr, lam, m: lr * lam / m * W - lr * dW,
+    "decay applied after the step": lambda W, dW, lr, lam, m: (1 - lr * lam / m) * (W - lr * dW),
+    "2λ/m": lambda W, dW, lr, lam, m: (1 - 2 * lr * lam / m) * W - lr * dW,
+}
+DECAY_RIGHT = [
+    _decay_loop,
+    lambda W, dW, lr, lam, m: W - lr * (dW + lam / m * W),
+    lambda W, dW, lr, lam, m: (np.float32(1 - lr * lam / m) * W.astype(np.float32)
+                               - np.float32(lr) * dW.astype(np.float32)),
+]
+
+
+def _step(weight_fn, bias_fn=lambda b, db, lr: b - lr * db):
+    def sgd_step(params, grads, lr, lam, m):
+        new = {}
+        for name in params:
+            if reglab.is_weight(name):
+                new[name] = weight_fn(params[name], grads[name], lr, lam, m)
+            else:
+                new[name] = bias_fn(params[name], grads[name], lr)
+        return new
+    return sgd_step
+
+
+def _decay(W, dW, lr, lam, m):
+    return (1 - lr * lam / m) * W - lr * dW
+
+
+def _step_weights_only(params, grads, lr, lam, m):
+    return {k: _decay(params[k], grads[k], lr, lam, m) for k in params if reglab.is_weight(k)}
+
+
+SGD_WRONG = {
+    "biases decayed too": lambda params, grads, lr, lam, m: {
+        k: _decay(params[k], grads[k], lr, lam, m) for k in params},
+    "biases not updated": _step(_decay, lambda b, db, lr: b.copy()),
+    "biases dropped": _step_weights_only,
+    "bias step without the learning rate": _step(_decay, lambda b, db, lr: b - db),
+    "bias step with a plus": _step(_decay, lambda b, db, lr: b + lr * db),
+    "weights not decayed": _step(lambda W, dW, lr, lam, m: W - lr * dW),
+    "returned the gradients": lambda params, grads, lr, lam, m: {
+        k: grads[k] + (lam / m * params[k] if reglab.is_weight(k) else 0) for k in params},
+    "returned the change, not the new value": lambda params, grads, lr, lam, m: {
+        k: -lr * (grads[k] + (lam / m * params[k] if reglab.is_weight(k) else 0))
+        for k in params},
+    "weights: no learning rate on the decay": _step(lambda W, dW, lr, lam, m:
+                                                   (1 - lam / m) * W - lr * dW),
+}
+SGD_RIGHT = [
+    _step(_decay),
+    lambda params, grads, lr, lam, m: {
+        k: params[k] - lr * (grads[k] + (lam / m * params[k] if k.endswith(".W") else 0))
+        for k in params},
+    _step(lambda W, dW, lr, lam, m: np.float32(1 - lr * lam / m) * W.astype(np.float32)
+          - np.float32(lr) * dW.astype(np.float32),
+          lambda b, db, lr: (b - lr * db).astype(np.float32)),
+]
+
+
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (l2.check_l2_cost, PENALTY_WRONG, PENALTY_RIGHT),
+    (l2.check_l2_gradients, GRADIENTS_WRONG, GRADIENTS_RIGHT),
+    (l2.check_weight_decay_update, DECAY_WRONG, DECAY_RIGHT),
+    (l2.check_sgd_step, SGD_WRONG, SGD_RIGHT),
+], ids=["l2_cost", "l2_gradients", "weight_decay_update", "sgd_step"])
+def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
+    assert_feedback(check, wrong, right)
+
+
+@pytest.mark.parametrize(("check", "answer"), [
+    (l2.check_l2_cost, lambda params, lam, m: reglab.L2(lam).value(_weights(params), m)),
+    (l2.check_l2_gradients, _grads_via_reglab),
+    (l2.check_weight_decay_update, lambda W, dW, lr, lam, m: W - lr * (
+        dW + reglab.L2(lam).grad(W, m))),
+    (l2.check_sgd_step, _sgd_with_reglab),
+], ids=["l2_cost", "l2_gradients", "weight_decay_update", "sgd_step"])
+def test_an_answer_that_calls_reglab_l2_is_refused(check, answer):
+    fails_with(check, answer, "calls reglab.penalties.L2", "write it yourself")
+
+
+@pytest.mark.parametrize(("answer", "hint"), [
+    (lambda params, grads, lam, m: {k: np.sum(grads[k] + lam / m * params[k] * reglab.is_weight(k),
+                                              axis=0) for k in params}, "a reduction that should"),
+    (lambda params, grads, lam, m: {k: (grads[k] + lam / m * params[k]).T if k.endswith(".W")
+                                    else grads[k] for k in params}, "a transpose"),
+], ids=["an extra sum", "a transpose"])
+def test_a_wrong_entry_shape_gets_the_hint_of_its_kind(answer, hint):
+    text = fails_with(l2.check_l2_gradients, answer, "must have the shape of params")
+    assert hint in text and ("transpose" in text) == (hint == "a transpose"), text

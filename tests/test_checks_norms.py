@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+from check_failures import assert_feedback
 
 import reglab
 from reglab.checks import Case, Exercise, Mistake, norms
@@ -37,7 +38,7 @@ def test_reference_implementations_pass(capsys):
         "l2_norm": lambda x: np.sqrt(np.sum(x**2)),
         "lp_norm": lambda x, p: np.sum(np.abs(x) ** p) ** (1 / p),
         "frobenius_norm": lambda W: np.linalg.norm(W, "fro"),
-        "l2_penalty_value": lambda params, lam, m: reglab.L2(lam).value(_weights(params), m),
+        "l2_penalty_value": lambda params, lam, m: lam / (2 * m) * sum(np.sum(W**2) for W in _weights(params)),
     }
     for name, check in CHECKS.items():
         assert check(solutions[name]) is None
@@ -263,3 +264,187 @@ def test_array_answers_are_compared_by_shape_and_value():
         ex.check(lambda x: x.copy())
     with pytest.raises(AssertionError, match=r"must return an array of shape \(1, 2\), got shape \(2, 1\)"):
         ex.check(lambda x: 2 * x.T)
+
+
+# ----------------------------------------------- plausible answers, as students write them
+
+def _l1_loop(x):
+    total = 0.0
+    for v in np.ravel(x):
+        total += abs(v)
+    return total
+
+
+def _l1_signed_loop(x):
+    total = 0
+    for v in np.ravel(x):
+        total += v
+    return total
+
+
+L1_WRONG = {
+    "no absolute value": lambda x: np.sum(x),
+    "no absolute value, loop": _l1_signed_loop,
+    "np.linalg.norm(x, 1) on a matrix": lambda x: np.linalg.norm(x, 1) if x.ndim == 2
+    else np.sum(np.abs(x)),
+    "np.linalg.norm(x, inf) on a matrix": lambda x: np.linalg.norm(x, np.inf) if x.ndim == 2
+    else np.max(np.abs(x)),
+    "the max |x|": lambda x: np.abs(x).max(),
+    "the mean of |x|": lambda x: np.mean(np.abs(x)),
+    "squares": lambda x: np.sum(x * x),
+    "the L2 norm": lambda x: np.sqrt(np.sum(x ** 2)),
+    "|sum|": lambda x: abs(np.sum(x)),
+}
+L1_RIGHT = [lambda x: float(np.sum(np.abs(x))), _l1_loop,
+            lambda x: np.float32(np.abs(np.asarray(x, np.float32)).sum()),
+            lambda x: np.linalg.norm(np.ravel(x), 1)]
+
+
+def _l2_loop(x):
+    total = 0.0
+    for v in np.ravel(x):
+        total += v * v
+    return total ** 0.5
+
+
+def _l2_squared_loop(x):
+    total = 0.0
+    for v in np.ravel(x):
+        total += v ** 2
+    return total
+
+
+L2_WRONG = {
+    "no root": lambda x: np.sum(x ** 2),
+    "no root, loop": _l2_squared_loop,
+    "root of the plain sum": lambda x: np.sqrt(np.sum(x)),
+    "root of the L1 norm": lambda x: np.sqrt(np.sum(np.abs(x))),
+    "squared the sum": lambda x: np.sqrt(np.sum(x) ** 2),
+    "the L1 norm": lambda x: np.sum(np.abs(x)),
+    "root mean square": lambda x: np.sqrt(np.mean(x ** 2)),
+    "the max |x|": lambda x: np.max(np.abs(x)),
+}
+L2_RIGHT = [lambda x: float(np.sqrt(np.sum(np.square(x)))), _l2_loop,
+            lambda x: np.sqrt(np.sum(np.asarray(x, np.float32) ** 2)),
+            lambda x: np.linalg.norm(np.ravel(x))]
+
+
+def _lp_loop(x, p):
+    total = 0.0
+    for v in np.ravel(x):
+        total += abs(v) ** p
+    return total ** (1 / p)
+
+
+def _lp_no_root_loop(x, p):
+    total = 0.0
+    for v in np.ravel(x):
+        total += abs(v) ** p
+    return total
+
+
+LP_WRONG = {
+    "no outer power": lambda x, p: np.sum(np.abs(x) ** p),
+    "no outer power, loop": _lp_no_root_loop,
+    "no absolute value": lambda x, p: np.sum(x ** p) ** (1 / p),
+    "square root always": lambda x, p: np.sqrt(np.sum(np.abs(x) ** p)),
+    "outer power p": lambda x, p: np.sum(np.abs(x) ** p) ** p,
+    "powers swapped": lambda x, p: np.sum(np.abs(x) ** (1 / p)) ** p,
+    "p ignored, L2": lambda x, p: np.sqrt(np.sum(x ** 2)),
+    "p ignored, L1": lambda x, p: np.sum(np.abs(x)),
+    "divided by p": lambda x, p: np.sum(np.abs(x) ** p) / p,
+}
+LP_RIGHT = [lambda x, p: float(np.sum(np.abs(x) ** p) ** (1 / p)), _lp_loop,
+            lambda x, p: np.power(np.sum(np.abs(np.asarray(x, np.float32)) ** p), 1 / p),
+            lambda x, p: np.linalg.norm(np.ravel(x), p)]
+
+
+def _fro_loop(W):
+    total = 0.0
+    for row in W:
+        for w in row:
+            total += w ** 2
+    return np.sqrt(total)
+
+
+def _fro_rows(W):
+    total = 0.0
+    for row in W:
+        total += np.sqrt(np.sum(row ** 2))
+    return total
+
+
+FROBENIUS_WRONG = {
+    "no root": lambda W: np.sum(W ** 2),
+    "np.linalg.norm(W, 2)": lambda W: np.linalg.norm(W, 2),
+    "nuclear norm": lambda W: np.linalg.norm(W, "nuc"),
+    "sum of column norms": lambda W: np.sum(np.linalg.norm(W, axis=0)),
+    "sum of row norms, loop": _fro_rows,
+    "entrywise L1": lambda W: np.sum(np.abs(W)),
+    "root of the plain sum": lambda W: np.sqrt(W.sum()),
+    "the max |w|": lambda W: np.abs(W).max(),
+}
+FROBENIUS_RIGHT = [lambda W: float(np.sqrt(np.sum(W ** 2))), _fro_loop,
+                   lambda W: np.sqrt(np.sum(np.asarray(W, np.float32) ** 2)),
+                   lambda W: np.linalg.norm(W, "fro")]
+
+
+def _penalty_loop(params, lam, m):
+    total = 0.0
+    for name in params:
+        if name.endswith(".W"):
+            for w in np.ravel(params[name]):
+                total += w * w
+    return lam / (2 * m) * total
+
+
+def _penalty_last_only(params, lam, m):
+    for name, W in params.items():
+        if reglab.is_weight(name):
+            total = np.sum(W ** 2)
+    return lam / (2 * m) * total
+
+
+def _weight_sum(params, fn):
+    return sum(fn(W) for W in _weights(params))
+
+
+PENALTY_WRONG = {
+    "no ½": lambda params, lam, m: lam / m * _weight_sum(params, lambda W: np.sum(W ** 2)),
+    "no 1/m": lambda params, lam, m: lam / 2 * _weight_sum(params, lambda W: np.sum(W ** 2)),
+    "lam / 2 * m": lambda params, lam, m: lam / 2 * m * _weight_sum(params,
+                                                                    lambda W: np.sum(W ** 2)),
+    "biases penalized": lambda params, lam, m: lam / (2 * m) * sum(np.sum(v ** 2)
+                                                                 for v in params.values()),
+    "norms, not squares": lambda params, lam, m: lam / (2 * m) * _weight_sum(params,
+                                                                             np.linalg.norm),
+    "sum of entries squared": lambda params, lam, m: lam / (2 * m) * _weight_sum(
+        params, lambda W: np.sum(W) ** 2),
+    "the L1 penalty": lambda params, lam, m: lam / (2 * m) * _weight_sum(
+        params, lambda W: np.sum(np.abs(W))),
+    "mean of squares": lambda params, lam, m: lam / (2 * m) * _weight_sum(
+        params, lambda W: np.mean(W ** 2)),
+    "last layer only": _penalty_last_only,
+    "negative sign": lambda params, lam, m: -lam / (2 * m) * _weight_sum(
+        params, lambda W: np.sum(W ** 2)),
+}
+PENALTY_RIGHT = [
+    _penalty_loop,
+    lambda params, lam, m: float(lam / (2 * m) * _weight_sum(params, lambda W: np.sum(W * W))),
+    lambda params, lam, m: np.float32(lam) / np.float32(2 * m) * sum(
+        np.sum(np.asarray(W, np.float32) ** 2) for W in _weights(params)),
+    lambda params, lam, m: 0.5 * lam / m * _weight_sum(params,
+                                                       lambda W: np.linalg.norm(W) ** 2),
+]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(("check", "wrong", "right"), [
+    (norms.check_l1_norm, L1_WRONG, L1_RIGHT),
+    (norms.check_l2_norm, L2_WRONG, L2_RIGHT),
+    (norms.check_lp_norm, LP_WRONG, LP_RIGHT),
+    (norms.check_frobenius, FROBENIUS_WRONG, FROBENIUS_RIGHT),
+    (norms.check_l2_penalty_value, PENALTY_WRONG, PENALTY_RIGHT),
+], ids=["l1_norm", "l2_norm", "lp_norm", "frobenius_norm", "l2_penalty_value"])
+def test_plausible_answers_are_told_apart(check, wrong, right, capsys):
+    assert_feedback(check, wrong, right)

@@ -3,8 +3,9 @@
 The solution notebooks themselves are executed by nbval (pytest collects
 exercises/solutions/*.ipynb, see pyproject.toml); here we test the generator
 tools/make_student.py, its nbgrader metadata, that no student notebook gives a
-multiple-choice answer away, and execute the *student* notebooks: the first check fails,
-shown in a few lines. (tests/test_nbgrader.py runs nbgrader itself on the solutions.)
+multiple-choice answer away (nor its task text, in other words, before the check), that a
+derive-then-implement task keeps its formula in its last collapsed hint, and execute the
+*student* notebooks: the first check fails, shown in a few lines. (tests/test_nbgrader.py runs nbgrader itself on the solutions.)
 """
 
 import importlib
@@ -380,3 +381,169 @@ def test_untouched_student_notebook_fails_with_not_implemented(path):
                            if o.get("output_type") == "error")["traceback"])
     assert shown.startswith("NotDoneError: ") and "not implemented yet" in shown
     assert len(shown.splitlines()) <= 6 and "reglab/checks" not in shown, shown
+
+
+# ------------------------- nor does the task text, before the check (paraphrases included)
+
+_STOPWORDS = set("a an the of to with in on for and or is are be by as at it its this that "
+                 "from than more only each every no not all any your you one".split())
+_NUMBER = re.compile(r"\d+\.\d+|\d{2,}")
+
+
+def _words(text):
+    """Content words of ``text``, lower-case, punctuation and a plural -s stripped, no numbers."""
+    out = set()
+    for token in _norm(text).split():
+        token = token.strip(".,;:()[]!?\"'`*$")
+        if not token or token in _STOPWORDS or _NUMBER.fullmatch(token.lstrip("−-")):
+            continue
+        out.add(token[:-1] if len(token) > 3 and token.endswith("s") else token)
+    return out
+
+
+def _cells_before_check(question, cells):
+    """The cells up to the check of ``question`` and the index of the cell of its options."""
+    options = [f"({k})" for k in question.options]
+    asked = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+                 and all(any(_OPTION_LINE.match(line) and o in line
+                             for line in _src(c).splitlines()) for o in options))
+    check = next(i for i in range(asked + 1, len(cells))
+                 if cells[i]["cell_type"] == "code" and "check_" in _src(cells[i]))
+    return cells[:check + 1], asked
+
+
+def task_text_giveaways(question, cells):
+    """Sentences before ``question``'s check that state its answer in other words.
+
+    A sentence (outside the options list) gives the answer away when it has a number of the
+    right option that no wrong option has ("a factor of −1.04 diverges" for the option "it
+    diverges, |x| grows by a factor 1.04"), or when it is closer to the right option than to
+    every wrong one: it shares with the right option at least half of its content words (and
+    at least 3), among them, for each wrong option, a word that the wrong option lacks.
+    Options given as numbers are left to :func:`giveaways`.
+    """
+    right = question.options[question.answer]
+    if not isinstance(right, str):
+        return []
+    wrong = [v for k, v in question.options.items() if k != question.answer]
+    numbers = set(_NUMBER.findall(right)) - {n for w in wrong for n in _NUMBER.findall(str(w))}
+    words = _words(right)
+    apart = [words - _words(str(w)) for w in wrong]
+    before, asked = _cells_before_check(question, cells)
+    found = []
+    for i, cell in enumerate(before):
+        lines = [line for line in _src(cell).splitlines()
+                 if not (cell["cell_type"] == "markdown" and _OPTION_LINE.match(line))]
+        for sentence in re.split(r"(?<=[.:;?!])\s+", " ".join(lines)):
+            has = _words(sentence)
+            if i != asked and numbers & set(_NUMBER.findall(sentence)):
+                found.append(sentence)
+            elif (len(has & words) >= max(3, len(words) / 2)
+                  and all(has & a for a in apart)):
+                found.append(sentence)
+    return found
+
+
+@pytest.mark.parametrize(("module", "question"), QUESTIONS, ids=[q.name for _, q in QUESTIONS])
+def test_no_task_text_gives_an_answer_away(module, question):
+    asking = [p for p in STUDENT_NBS if f"reglab.checks.{module} import" in p.read_text()]
+    assert task_text_giveaways(question, _load(asking[0])["cells"]) == []
+
+
+def test_task_text_giveaways_finds_a_paraphrase_and_a_number():
+    from reglab.checks.dropout import RATE_QUESTION as q
+    cells = [{"cell_type": "markdown", "source": "* (a) `keep_prob = 0.2`\n* (b) `keep_prob = "
+              "0.8`\n* (c) `keep_prob = 1.25`\n* (d) `keep_prob = 0.2` during training and "
+              "`0.8` at test time"}, {"cell_type": "code", "source": "check_rate_question(a)"}]
+    assert task_text_giveaways(q, cells) == []
+    from reglab.checks.fits import EXERCISE1 as q1
+    options = "\n".join(f"* ({k}) {v}" for k, v in q1.options.items())
+    ask = [{"cell_type": "markdown", "source": options},
+           {"cell_type": "code", "source": "check_exercise1(answer_1)"}]
+    leak = {"cell_type": "markdown", "source": "A gap like this one: add L2 regularization "
+            "to the loss function."}
+    assert task_text_giveaways(q1, ask) == []
+    assert task_text_giveaways(q1, [leak, *ask])
+    assert task_text_giveaways(q1, [*ask, leak]) == []          # after the check: allowed
+    from reglab.checks import MultipleChoice
+    q2 = MultipleChoice("border", {"a": "it converges, slowly", "b": "it grows by 1.04 per "
+                                   "step", "c": "it stays"}, "b", {k: k for k in "abc"})
+    ask = [{"cell_type": "markdown", "source": "What does it do at 1.04?\n* (a) it converges, "
+            "slowly\n* (b) it grows by 1.04 per step\n* (c) it stays"},
+           {"cell_type": "code", "source": "check_border(answer)"}]
+    number = {"cell_type": "markdown", "source": "Mind the sign: −1.04 is as bad as 1.04."}
+    assert task_text_giveaways(q2, ask) == []                    # the question may say it
+    assert task_text_giveaways(q2, [number, *ask]) == ["−1.04 is as bad as 1.04."]
+
+
+# --------------------- derive-then-implement tasks: the formula only in the last hint
+
+_DETAILS = re.compile(r"<details><summary>(.*?)</summary>(.*?)</details>", re.S)
+LADDER = ["Hint 1", "Hint 2", "The formula"]
+
+
+def _formula_pieces(formula):
+    """What a derive-then-implement task must not show outside its last hint.
+
+    The inline code of the formula hint (8 characters or more), and its LaTeX cut at
+    "=", "+", "," and \\qquad into pieces of 8 characters or more (spaces and thin
+    spaces removed, so that a reformatted copy is found too).
+    """
+    pieces = {c for c in re.findall(r"`([^`]+)`", formula) if len(c) >= 8}
+    for math in re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", formula, re.S):
+        tex = re.sub(r"\\[,;!]|\s+", "", "".join(math))
+        pieces |= {p.strip(".") for p in re.split(r"=|\+|,|\\qquad", tex)
+                   if len(p.strip(".")) >= 8}
+    return pieces
+
+
+def _flat(text):
+    return re.sub(r"\\[,;!]|\s+", "", text)
+
+
+def derive_tasks(cells):
+    """(index of the task's markdown cell, its hint summaries, formula pieces) per ladder."""
+    for i, cell in enumerate(cells):
+        blocks = _DETAILS.findall(_src(cell)) if cell["cell_type"] == "markdown" else []
+        if blocks:
+            yield i, [s.strip() for s, _ in blocks], _formula_pieces(blocks[-1][1])
+
+
+def formula_leaks(cells):
+    """Formula pieces of a derive-then-implement task shown before its check, outside hints."""
+    found = []
+    for i, _, pieces in derive_tasks(cells):
+        check = next(j for j in range(i + 1, len(cells))
+                     if cells[j]["cell_type"] == "code" and "check_" in _src(cells[j]))
+        text = _flat("\n".join(_DETAILS.sub("", _src(c)) for c in cells[:check + 1]))
+        found += [p for p in pieces if _flat(p) in text]
+    return found
+
+
+DERIVE_NBS = [p for p in STUDENT_NBS if p.name[:2] in {f"{n:02d}" for n in range(1, 7)}]
+
+
+@pytest.mark.parametrize("path", DERIVE_NBS, ids=lambda p: p.name)
+def test_derive_then_implement_tasks_keep_the_formula_in_the_last_hint(path):
+    cells = _load(path)["cells"]
+    tasks = list(derive_tasks(cells))
+    assert tasks, f"{path.name} has no derive-then-implement task (a hint ladder)"
+    for _, summaries, pieces in tasks:
+        assert summaries == LADDER and pieces
+    assert formula_leaks(cells) == []
+
+
+def test_formula_leaks_finds_a_formula_above_the_stub():
+    ladder = ("Derive it.\n<details><summary>Hint 1</summary>a</details>\n<details><summary>"
+              "Hint 2</summary>b</details>\n<details><summary>The formula</summary>\n\n"
+              "$$\\frac{\\partial J}{\\partial W} = dW + \\frac{\\lambda}{m}\\,W$$\n"
+              "`grads[name] + lam / m * params[name]`\n</details>")
+    cells = [{"cell_type": "markdown", "source": ladder},
+             {"cell_type": "code", "source": "def f(params, grads, lam, m):\n    pass"},
+             {"cell_type": "code", "source": "check_f(f)"}]
+    assert formula_leaks(cells) == []
+    cells[1]["source"] = "def f(params, grads, lam, m):\n    # grads[name] + lam / m * params[name]"
+    assert formula_leaks(cells) == ["grads[name] + lam / m * params[name]"]
+    cells[1]["source"] = "def f():\n    pass"
+    cells[0]["source"] = "The gradient is $\\frac{\\lambda}{m} W$.\n" + ladder
+    assert formula_leaks(cells) == ["\\frac{\\lambda}{m}W"]

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..augment import RandomShift, _shift_along
 from . import (
     Case,
     CheckError,
@@ -94,6 +95,7 @@ def _i(*values) -> np.ndarray:
 SHIFT_SIGNALS = Exercise(
     name="shift_signals",
     reference=_shift_signals,
+    forbidden=(RandomShift, _shift_along),
     cases=(
         Case("one signal shifted right by 2", (_a([1, 2, 3, 4, 5]), _i(2))),
         Case("one signal shifted left by 1 (a negative shift)", (_a([1, 2, 3, 4, 5]), _i(-1))),
@@ -127,6 +129,16 @@ SHIFT_SIGNALS = Exercise(
                     (np.arange(len(x)) >= k) & (np.arange(len(x)) < len(x) + k), x, 0.0)),
                 "you set the first k positions (or the last |k| for k < 0) to zero but did not "
                 "move the pattern: x'_t must be x_(t-k), the value k steps earlier."),
+        Mistake(lambda X, s: _rows(X, np.asarray(s) + 1, _shift_row),
+                "every row moved one step too far to the right (by k + 1): an off-by-one in "
+                "the slices. For k > 0 the positions k: (k of them zeros before) receive "
+                "X[i, :L - k]."),
+        Mistake(lambda X, s: _rows(X, np.asarray(s) - 1, _shift_row),
+                "every row moved one step too far to the left (by k − 1): an off-by-one in "
+                "the slices. For k > 0 the positions k: receive X[i, :L - k]."),
+        Mistake(lambda X, s: _rows(X, np.abs(s), _shift_row),
+                "the negative shifts went to the right: a shift by k < 0 moves the pattern "
+                "|k| steps to the LEFT (x'_t = x_(t-k) = x_(t+|k|)), with zeros at the end."),
     ),
 )
 
@@ -153,7 +165,8 @@ def _call(fn, X, y, max_shift, rng):
     """Call the student's function on copies; check the global states and the inputs."""
     X_in, y_in = X.copy(), y.copy()
     out = _call_with_own_rng("random_shift", fn, (X_in, y_in, max_shift, rng),
-                             draw_hint="rng.integers(-max_shift, max_shift + 1, size=len(X))")
+                             draw_hint="rng.integers(-max_shift, max_shift + 1, size=len(X))",
+                             forbidden=(RandomShift, _shift_along))
     if not np.array_equal(X_in, X):
         _fail("you modified X in place: the caller's data changed. Build a new array (e.g. "
               "np.zeros_like(X) and fill it) instead of assigning into X.")

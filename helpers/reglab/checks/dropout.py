@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..layers import Dropout
 from . import (
     Case,
     CheckError,
@@ -103,6 +104,7 @@ _MASK_CASES = (
 APPLY_MASK = Exercise(
     name="apply_mask",
     reference=_apply_mask,
+    forbidden=(Dropout,),
     cases=_MASK_CASES,
     mistakes=(
         Mistake(lambda A, D, p: A * D * p,
@@ -163,7 +165,7 @@ def _guarded(name: str, fn, args, arrays: dict, no_draw: str | None = None):
     """
     copies = {k: v.copy() for k, v in arrays.items()}
     out = _call_with_own_rng(name, fn, args, draw_hint="D = rng.random(A.shape) < keep_prob",
-                             no_draw=no_draw)
+                             no_draw=no_draw, forbidden=(Dropout,))
     for k, v in arrays.items():
         if not np.array_equal(v, copies[k]):
             _fail(name, f"you modified {k} in place (e.g. {k} *= D or {k} /= keep_prob, as "
@@ -372,6 +374,7 @@ class _BackwardExercise(Exercise):
 DROPOUT_BACKWARD = _BackwardExercise(
     name="dropout_backward",
     reference=_dropout_backward,
+    forbidden=(Dropout,),
     cases=(
         _backward_case("one example, the second of four units dropped, keep_prob 0.8",
                        _a([1, 1, 1, 1]), _b([1, 0, 1, 1]), 0.8),

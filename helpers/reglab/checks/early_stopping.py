@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..train import EarlyStopping
 from . import Case, CheckError, Exercise, Mistake, MultipleChoice
 
 __all__ = [
@@ -186,6 +187,7 @@ def _noisy_u_curve(T: int) -> list:
 EARLY_STOPPING_EPOCHS = EpochPairExercise(
     name="early_stopping_epochs",
     reference=_early_stopping_epochs,
+    forbidden=(EarlyStopping,),
     cases=(
         Case("a U-shaped curve, patience 3",
              (_l(1.0, 0.8, 0.65, 0.6, 0.62, 0.66, 0.7, 0.75, 0.8, 0.85), 3)),

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import diagnosis
 from ..diagnosis import RECIPE_STEPS, VERDICTS, verdict
 from . import Case, CheckError, Exercise, Mistake, MultipleChoice
 
@@ -158,11 +159,15 @@ _CASES = (
     Case("MNIST-1D, a linear model (human expert baseline 4 %)", (0.63, 0.69, 0.04)),
     Case("MNIST-1D, a wide MLP trained to 100 % training accuracy", (0.0, 0.35, 0.04)),
     Case("MNIST-1D, an MLP with strong dropout", (0.23, 0.37, 0.04)),
+    Case("both gaps exactly equal to tol (0.25, exact in binary): not larger, so no problem",
+         (0.5, 0.75, 0.25, 0.25)),
 )
 
 DIAGNOSE = LabelExercise(
     name="diagnose",
     reference=_diagnose,
+    forbidden=(diagnosis.diagnose, diagnosis.avoidable_bias, diagnosis.variance,
+               diagnosis.verdict, diagnosis.recipe_step),
     cases=_CASES,
     labels=VERDICTS,
     mistakes=(
@@ -208,12 +213,15 @@ DIAGNOSE = LabelExercise(
         Mistake(lambda tr, va, base, tol=0.1: verdict(tr - base < tol, va - tr < tol),
                 "your comparisons point the wrong way: a gap is high when it is *larger* "
                 "than tol (gap > tol)."),
+        Mistake(lambda tr, va, base, tol=0.1: verdict(tr - base >= tol, va - tr >= tol),
+                "a gap exactly equal to tol counts as high in your function (>=): a gap "
+                "counts only when it is strictly larger than tol (gap > tol)."),
     ),
 )
 
 
 def check_diagnose(diagnose) -> None:
-    """Check ``diagnose(train_err, val_err, baseline_err, tol=0.1)`` on 14 cases.
+    """Check ``diagnose(train_err, val_err, baseline_err, tol=0.1)`` on 15 cases.
 
     The answer must be one of ``"high bias"``, ``"high variance"``, ``"both"``,
     ``"good fit"``.
@@ -257,6 +265,7 @@ def _step_bias_only(tr, va, base, tol=0.1):
 RECIPE_STEP = LabelExercise(
     name="recipe_step",
     reference=_recipe_step,
+    forbidden=(diagnosis.diagnose, diagnosis.recipe_step),
     cases=_CASES,
     labels=STEPS,
     mistakes=(
@@ -293,7 +302,7 @@ RECIPE_STEP = LabelExercise(
 
 
 def check_recipe_step(recipe_step) -> None:
-    """Check ``recipe_step(train_err, val_err, baseline_err, tol=0.1)`` on 14 cases.
+    """Check ``recipe_step(train_err, val_err, baseline_err, tol=0.1)`` on 15 cases.
 
     The answer must be one of ``"bigger network"``, ``"regularize or more data"``, ``"done"``.
     """

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..optim import ProximalL1
 from ..penalties import L1
 from ..theory import lasso_solution_diagonal, soft_threshold
 from . import Case, Exercise, Mistake, MultipleChoice, _a
@@ -77,6 +78,7 @@ def _l1_gradient(W, lam, m):
 L1_GRADIENT = Exercise(
     name="l1_gradient",
     reference=_l1_gradient,
+    forbidden=(L1,),
     cases=(
         Case("a (2, 3) matrix with two zeros and negative entries, λ = 0.5, m = 10",
              (_a(0.3, 0.0, -1.2, 0.0, 2.0, -0.4).reshape(2, 3), 0.5, 10)),
@@ -136,6 +138,7 @@ def check_l1_gradient(l1_gradient) -> None:
 SOFT_THRESHOLD = Exercise(
     name="soft_threshold",
     reference=soft_threshold,
+    forbidden=(ProximalL1,),
     cases=(
         Case("a vector with entries above, below and inside [-t, t], t = 1",
              (_a(3.0, -2.5, 0.4, -0.6, 1.5), 1.0)),
@@ -186,6 +189,7 @@ def check_soft_threshold(soft_threshold) -> None:
 L1_QUADRATIC_SOLUTION = Exercise(
     name="l1_quadratic_solution",
     reference=lasso_solution_diagonal,
+    forbidden=(soft_threshold, ProximalL1),
     cases=(
         Case("four weights, H = diag(0.5, 2, 4, 0.25), λ′ = 0.5 (thresholds 1, 0.25, "
              "0.125, 2)", (_a(1.5, -0.2, 0.5, -3.0), _a(0.5, 2.0, 4.0, 0.25), 0.5)),

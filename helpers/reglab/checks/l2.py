@@ -47,8 +47,20 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..layers import is_weight
+from ..optim import SGD, DecoupledWeightDecay
 from ..penalties import L2
-from . import Case, CheckError, Exercise, Mistake, MultipleChoice, _a, _answer, _close
+from . import (
+    Case,
+    CheckError,
+    Exercise,
+    Mistake,
+    MultipleChoice,
+    _a,
+    _answer,
+    _close,
+    _shape_hint,
+    student_code,
+)
 from .norms import L2_PENALTY_VALUE, _net
 from .norms import _sum_sq as _sq
 
@@ -119,7 +131,9 @@ class DictExercise(Exercise):
         """Which names are wrong in the first failing case (weights and biases told apart)."""
         for case in self.cases:
             expected = self._convert(self.reference(*copy.deepcopy(case.args)))
-            got = self._convert(student_fn(*copy.deepcopy(case.args)))
+            with student_code(self.name, case.label, forbidden=(self.reference,
+                                                                *self.forbidden)):
+                got = self._convert(student_fn(*copy.deepcopy(case.args)))
             if not self._equal(got, expected):
                 wrong = [k for k in expected if not _close(got[k], expected[k])]
                 kinds = {is_weight(k) for k in wrong}
@@ -168,8 +182,8 @@ class DictExercise(Exercise):
             if arr.shape != np.shape(v):
                 raise CheckError(
                     f"{self.name}: the entry {k!r} must have the shape of params[{k!r}], "
-                    f"{np.shape(v)}, got {arr.shape} on {case.label}: check for a transpose, "
-                    f"a sum or a broadcast that should not be there."
+                    f"{np.shape(v)}, got {arr.shape} on {case.label}: "
+                    f"{_shape_hint(np.shape(v), arr.shape)}"
                 )
         return {k: _answer(out[k]) for k in ref}
 
@@ -210,6 +224,7 @@ _P4["0.W"][0, 1] = 0.0
 L2_GRADIENTS = DictExercise(
     name="l2_gradients",
     reference=_l2_gradients,
+    forbidden=(L2,),
     cases=(
         Case("a 3-4-2 network, λ = 0.7, m = 50", (_P1, _like(_P1), 0.7, 50)),
         Case("a 4-3-3-1 network (three weight matrices), λ = 1.5, m = 8",
@@ -262,6 +277,24 @@ L2_GRADIENTS = DictExercise(
                                                    * grads[k], lambda k: grads[k].copy()),
                 "you added (λ/m) times the data-loss gradient: the penalty term is (λ/m) times "
                 "the weights, (λ/m)·params[name], not (λ/m)·grads[name]."),
+        Mistake(_grad_with(lambda W, lam, m: lam / 2 * m * W),
+                "you multiplied by m/2 instead of dividing by 2m: lam / 2 * m is (λ/2)·m in "
+                "Python. The term is (λ/m)·W: lam / m * W."),
+        Mistake(_grad_with(lambda W, lam, m: lam / m * np.sign(W)),
+                "you added (λ/m)·sign(W): the derivative of w² is 2w, not 2·sign(w) (that is "
+                "the L1 penalty's). The L2 term is proportional to W itself, (λ/m)·W."),
+        Mistake(_grad_with(lambda W, lam, m: lam / m * W ** 2),
+                "you added (λ/m)·W², the penalty's own terms: differentiate them, d/dw of "
+                "(λ/2m)·w² is (λ/m)·w (the exponent comes down, the power drops by one)."),
+        Mistake(_grad_with(lambda W, lam, m: lam / (2 * m) * _sq(W)),
+                "you added the penalty's value (λ/2m)‖W‖²_F, one number, to every entry: "
+                "the gradient is a matrix, the derivative of the penalty with respect to each "
+                "weight, (λ/m)·W."),
+        Mistake(lambda params, grads, lam, m: _map(params, lambda k: lam / m * params[k],
+                                                   lambda k: grads[k].copy()),
+                "the weights' gradients are the penalty term alone: add it to the data-loss "
+                "gradient, grads[name] + (λ/m)·W (the cost is the data loss plus the "
+                "penalty)."),
     ),
 )
 
@@ -283,6 +316,7 @@ _W2, _D2 = _rng.normal(size=(2, 2)), _rng.normal(size=(2, 2))
 WEIGHT_DECAY_UPDATE = Exercise(
     name="weight_decay_update",
     reference=_weight_decay_update,
+    forbidden=(L2, SGD, DecoupledWeightDecay),
     cases=(
         Case("a (3, 4) matrix, lr = 0.1, λ = 5.0, m = 20", (_W1, _D1, 0.1, 5.0, 20)),
         Case("a zero gradient dW (pure decay), lr = 0.5, λ = 3.0, m = 10",
@@ -357,6 +391,7 @@ SGD_STEP = DictExercise(
     name="sgd_step",
     reference=_sgd_step,
     helpers=(WEIGHT_DECAY_UPDATE,),
+    forbidden=(L2, SGD, DecoupledWeightDecay),
     cases=(
         Case("a 3-4-2 network, lr = 0.1, λ = 5.0, m = 20", (_Q1, _like(_Q1), 0.1, 5.0, 20)),
         Case("a 2-3-3-1 network (three layers), lr = 0.3, λ = 1.5, m = 4",
@@ -383,6 +418,23 @@ SGD_STEP = DictExercise(
                     params, lambda k: (1 - lam / m) * params[k] - lr * grads[k],
                     lambda k: params[k] - lr * grads[k]),
                 "your decay factor has no learning rate: it is (1 − α·λ/m)."),
+        Mistake(lambda params, grads, lr, lam, m: _map(
+                    params, lambda k: _weight_decay_update(params[k], grads[k], lr, lam, m),
+                    lambda k: params[k] - grads[k]),
+                "the biases' step has no learning rate: b ← b − α·db."),
+        Mistake(lambda params, grads, lr, lam, m: _map(
+                    params, lambda k: _weight_decay_update(params[k], grads[k], lr, lam, m),
+                    lambda k: params[k] + lr * grads[k]),
+                "wrong sign on the biases' step: gradient descent subtracts, b ← b − α·db."),
+        Mistake(lambda params, grads, lr, lam, m: _map(
+                    params, lambda k: grads[k] + lam / m * params[k], lambda k: grads[k]),
+                "you returned the gradients of J, not the new parameters: take the step, "
+                "θ − α·(gradient), and return the new values."),
+        Mistake(lambda params, grads, lr, lam, m: _map(
+                    params, lambda k: -lr * (grads[k] + lam / m * params[k]),
+                    lambda k: -lr * grads[k]),
+                "you returned the change −α·(gradient), not the new parameters: add it to "
+                "the current values, θ − α·(gradient)."),
     ),
 )
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layers import is_weight
+from ..penalties import L2
 from . import Case, Exercise, Mistake, MultipleChoice, _a
 
 __all__ = [
@@ -272,6 +273,7 @@ _ZERO_WEIGHTS["0.W"][:] = 0.0
 L2_PENALTY_VALUE = Exercise(
     name="l2_penalty_value",
     reference=_l2_penalty_value,
+    forbidden=(L2,),
     cases=(
         Case("a 3-4-2 network, λ = 0.7, m = 50", (_net(3, 4, 2), 0.7, 50)),
         Case("a 4-5-3-2 network (three weight matrices), λ = 1.5, m = 8",
