@@ -11,7 +11,9 @@ Steps, all offline:
    with each path turned into a link to its page); ``notebooks/NN_*.ipynb``; and the
    student notebooks ``exercises/NN_*.ipynb`` as students get them (never
    ``exercises/solutions/``). The test markers (a first line ``# NBVAL_...``) are left out
-   of the cells shown.
+   of the cells shown, and the math of the markdown cells is laid out so that MyST finds
+   the formulas JupyterLab finds (``markdown_math.py``: a display that shares a paragraph
+   with text gets lines of its own, an inline formula one line).
 2. The topic notebooks are executed with nbclient, ``--jobs`` at a time, each in the
    ``python3`` kernel of this environment with its own folder as working directory, and
    written back executed. A widget is kept as what it shows at the end of the run (the
@@ -37,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+from markdown_math import for_myst
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,12 +86,17 @@ def front_page(readme: str, built: set[str]) -> str:
     return body.rstrip() + "\n" + "\n".join(toc) + "\n"
 
 
-def drop_test_markers(path: Path) -> None:
-    """Remove the nbval marker line (``# NBVAL_CHECK_OUTPUT`` ...) that opens a code cell."""
+def prepare_source(path: Path) -> None:
+    """Make the copied notebook ``path`` a source for the book, in place: remove the nbval
+    marker line (``# NBVAL_CHECK_OUTPUT`` ...) that opens a code cell, and lay out the math
+    of each markdown cell so that MyST finds the formulas JupyterLab finds
+    (:func:`markdown_math.for_myst`)."""
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.source.startswith("# NBVAL_"):
             cell.source = cell.source.partition("\n")[2]
+        elif cell.cell_type == "markdown":
+            cell.source = for_myst(cell.source)
     nbformat.write(nb, path)
 
 
@@ -178,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         rel = path.relative_to(ROOT).as_posix()
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, src / rel)
-        drop_test_markers(src / rel)
+        prepare_source(src / rel)
         built.add(rel)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     (src / "index.md").write_text(front_page(readme, built), encoding="utf-8")
