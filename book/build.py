@@ -16,9 +16,10 @@ Steps, all offline:
    with text gets lines of its own, an inline formula one line).
 2. The topic notebooks are executed with nbclient, ``--jobs`` at a time, each in the
    ``python3`` kernel of this environment with its own folder as working directory, and
-   written back executed. A widget is kept as what it shows at the end of the run (the
-   figure inside the ``interact`` of notebook 01, the playground's frame in 14), under a
-   one-line note. Notebook 13 needs torch: without it, it is not executed and its page
+   written back executed, with consecutive chunks of printed text joined as JupyterLab
+   joins them (one block per run of stdout, not one per chunk). A widget is kept as what
+   it shows at the end of the run (the figure inside the ``interact`` of notebook 01, the
+   playground's frame in 14), under a one-line note. Notebook 13 needs torch: without it, it is not executed and its page
    opens with a note saying so (and the build prints it).
 3. Sphinx (myst-nb, sphinx-book-theme; ``book/conf.py``) renders ``OUT/src`` into
    ``OUT/html`` without executing anything again; MathJax is served from the build itself.
@@ -139,6 +140,25 @@ def freeze_widgets(nb) -> None:
     nb.metadata.pop("widgets", None)
 
 
+def join_streams(nb) -> None:
+    """Join each run of consecutive stream outputs of one name (stdout, stderr) into one
+    output, text concatenated, as JupyterLab's output area shows them: the kernel sends
+    printed text in chunks cut wherever it flushes, and each chunk would be a block of its
+    own on the page (a table split in two)."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        joined = []
+        for output in cell.outputs:
+            last = joined[-1] if joined else None
+            if (output.output_type == "stream" and last is not None
+                    and last.output_type == "stream" and last.name == output.name):
+                last.text += output.text
+            else:
+                joined.append(output)
+        cell.outputs = joined
+
+
 def execute(path: Path, timeout: int) -> float:
     """Execute the notebook ``path`` in place (its folder as working directory)."""
     nb = nbformat.read(path, as_version=4)
@@ -147,6 +167,7 @@ def execute(path: Path, timeout: int) -> float:
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - start
     freeze_widgets(nb)
+    join_streams(nb)
     nbformat.write(nb, path)
     return elapsed
 

@@ -61,6 +61,7 @@ class Page(HTMLParser):
         self.loads: list[str] = []  # src of script/img, href of <link>
         self.classes: list[str] = []
         self.output_images = 0  # <img> inside a cell's output area
+        self.streams = 0  # blocks of printed text (stdout or stderr)
         self._depth = 0  # open <div> elements, and the depth at which an output area opened
         self._output_at: list[int] = []
         self.feed(path.read_text(encoding="utf-8"))
@@ -84,6 +85,8 @@ class Page(HTMLParser):
                 self._output_at.append(self._depth)
         if tag == "img" and self._output_at:
             self.output_images += 1
+        if tag == "div" and {"output", "stream"} <= set(classes):
+            self.streams += 1
 
     def handle_endtag(self, tag):
         if tag == "div":
@@ -128,9 +131,14 @@ class Prose(HTMLParser):
 
 
 def raw_tex(text: str) -> list[str]:
-    """Each raw TeX sign in ``text``, with some context."""
-    return [" ".join(text[max(m.start() - 30, 0):m.end() + 30].split())
-            for m in RAW_TEX.finditer(text)]
+    """The raw TeX signs in ``text``, each with 30 characters either side; a sign already
+    shown in the context of the one before is left out."""
+    shown, end = [], -1
+    for match in RAW_TEX.finditer(text):
+        if match.start() >= end:
+            shown.append(" ".join(text[max(match.start() - 30, 0):match.end() + 30].split()))
+            end = match.end() + 30
+    return shown
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +178,19 @@ def test_page_shows_every_figure_of_its_executed_notebook(pages, notebook):
                   for cell in executed(notebook)["cells"] if cell["cell_type"] == "code"
                   for out in cell["outputs"])
     assert pages[page_of(notebook)].output_images == figures
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=str)
+def test_printed_text_is_one_block_per_run_of_prints(pages, notebook):
+    """A cell's consecutive stream outputs of one name are one block, as in JupyterLab."""
+    runs = 0
+    for cell in executed(notebook)["cells"]:
+        previous = None
+        for out in cell.get("outputs", []):
+            name = out["name"] if out["output_type"] == "stream" else None
+            runs += name is not None and name != previous
+            previous = name
+    assert pages[page_of(notebook)].streams == runs
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=str)
@@ -216,8 +237,10 @@ def test_nothing_is_loaded_from_the_web(pages):
 
 
 def test_no_page_shows_raw_tex(pages):
-    raw = [f"{path.relative_to(HTML)}: ...{context}..." for path in sorted(pages)
-           for context in raw_tex(Prose(path.read_text(encoding="utf-8")).text)]
+    raw = {path.relative_to(HTML): raw_tex(Prose(path.read_text(encoding="utf-8")).text)
+           for path in sorted(pages)}
+    raw = [f"{path}: {len(shown)} places, as ...{' ... '.join(shown[:3])}..."
+           for path, shown in raw.items() if shown]
     assert not raw, "text that should have been typeset as math:\n" + "\n".join(raw)
 
 
@@ -228,7 +251,8 @@ def test_prose_finds_raw_tex_outside_math_and_code_only():
     text = Prose(html).text
     assert " ".join(text.split()) == "a b $$ \\frac{a}{b}+ \\lambda"
     assert [m.group() for m in RAW_TEX.finditer(text)] == ["$", "$", "\\frac", "\\lambda"]
-    assert len(raw_tex(text)) == 4
+    assert raw_tex(text) == ["a b $$ \\frac{a}{b}+ \\lambda"]  # one context shows all four
+    assert len(raw_tex("$" + " " * 40 + "$")) == 2
 
 
 def _kinds(text: str) -> list[tuple[str, str]]:
@@ -269,6 +293,7 @@ def test_myst_finds_the_formulas_jupyterlab_finds(notebook):
     """Every markdown cell of the book's source, as build.py laid it out, holds for MyST the
     formulas that JupyterLab finds in the notebook's cell."""
     built = _markdown_cells(BOOK / "src" / notebook)
+    assert set(_markdown_cells(ROOT / notebook)) <= set(built), "the book is older: make book"
     differ = [f"cell {cell_id}: JupyterLab {_kinds(text)}\n  MyST {_myst_kinds(built[cell_id])}"
               for cell_id, text in _markdown_cells(ROOT / notebook).items()
               if _kinds(text) != _myst_kinds(built[cell_id])]
