@@ -34,7 +34,7 @@ from pathlib import Path
 from notebook_policy import to_text
 
 ROOT = Path(__file__).resolve().parent.parent
-RISE_SETTINGS = {"scroll": True, "start_slideshow_at": "beginning"}
+RISE_SETTINGS = {"scroll": True, "start_slideshow_at": "beginning", "theme": "white"}
 GOING_FURTHER = "## Going further"
 SECTION = "## "
 _FENCE = re.compile(r"^\s*(```|~~~)")
