@@ -19,8 +19,8 @@ Steps, all offline:
    written back executed, with consecutive chunks of printed text joined as JupyterLab
    joins them (one block per run of stdout, not one per chunk). A widget is kept as what
    it shows at the end of the run (the figure inside the ``interact`` of notebook 01, the
-   playground's frame in 14), under a one-line note. Notebook 13 needs torch: without it, it is not executed and its page
-   opens with a note saying so (and the build prints it).
+   playground's frame in 14), under a one-line note. Notebook 13 needs torch: without it,
+   it is not executed and its page opens with a note saying so (and the build prints it).
 3. Sphinx (myst-nb, sphinx-book-theme; ``book/conf.py``) renders ``OUT/src`` into
    ``OUT/html`` without executing anything again; MathJax is served from the build itself.
 

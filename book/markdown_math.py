@@ -9,8 +9,9 @@ line that starts with ``+ `` becomes a bullet, and the ``$`` that are left over 
 with the wrong partners. :func:`for_myst` rewrites a cell's source so that MyST sees exactly
 the formulas JupyterLab sees, and the book shows what JupyterLab shows:
 
-* a display (``$$ … $$``) that shares its paragraph with text is set apart by blank lines,
-  at the indentation of the paragraph's text (so that it stays inside a list item);
+* a display (``$$ … $$``, or an environment ``\\begin{env} … \\end{env}``) that shares its
+  paragraph with text is set apart by blank lines, at the indentation of the paragraph's
+  text (so that it stays inside a list item);
 * an inline formula spread over several lines is joined onto one line (a line break is a
   space in TeX), so that none of its lines can start a list or a heading.
 
@@ -95,12 +96,13 @@ def _indent(line: str) -> str:
 
 def for_myst(text: str) -> str:
     """The markdown ``text`` rewritten so that MyST's ``dollarmath`` finds the formulas of
-    :func:`math_spans`: each inline formula on one line, each display (``$$``) in a
-    paragraph of its own. A cell that needs neither comes back unchanged."""
+    :func:`math_spans`: each inline formula on one line, each display (``$$`` or a
+    ``\\begin{env}`` environment) in a paragraph of its own. A cell that needs neither
+    comes back unchanged."""
     out, pos = [], 0
     for start, end in math_spans(text):
         formula = text[start:end]
-        if not formula.startswith("$$"):
+        if not formula.startswith(("$$", "\\begin")):
             out += [text[pos:start], re.sub(r"[ \t]*\n\s*", " ", formula)]
             pos = end
             continue

@@ -55,3 +55,9 @@ def test_an_inline_formula_is_joined_onto_one_line():
 def test_a_cell_that_myst_already_reads_right_is_unchanged():
     for text in ("# T\n\ntext $x$.\n\n$$\na\n+ b\n$$\n\nafter", "$$a$$", "no math", "`$x`"):
         assert markdown_math.for_myst(text) == text
+
+
+def test_an_environment_is_a_display_too():
+    text = "so\n\\begin{align}\na &= b\\\\\n+ c &= d\n\\end{align}\nthen"
+    assert markdown_math.for_myst(text) == (
+        "so\n\n\\begin{align}\na &= b\\\\\n+ c &= d\n\\end{align}\n\nthen")
