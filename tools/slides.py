@@ -1,7 +1,9 @@
 """Slide metadata for presenting a notebook's lecture core with RISE (jupyterlab-rise).
 
 JupyterLab, with the ``jupyterlab-rise`` extension of the notebooks extra, shows a notebook as a
-reveal.js slideshow with live code (toolbar button or Alt+R). Which cell starts a slide is
+reveal.js slideshow with live code: in a panel beside the notebook (Alt+R, or the toolbar
+button: "Render as Reveal Slideshow"), or in a browser tab of its own (the command palette's
+"Open as Reveal Slideshow"). Which cell starts a slide is
 stored in each cell's ``metadata.slideshow.slide_type``; this tool derives it from the
 headings, so that the deck follows the notebook without hand-editing:
 
@@ -15,7 +17,9 @@ headings, so that the deck follows the notebook without hand-editing:
 * every other cell continues the current slide (``-``); RISE scrolls long slides;
 * ``## Going further`` and everything after it are skipped: the deck is the lecture core.
 
-The notebook's ``metadata.rise`` turns scrolling on and starts the show at the first cell.
+The notebook's ``metadata.rise`` turns scrolling on, starts the show at the first cell and
+picks reveal.js's ``white`` theme, whose fonts the extension serves itself (RISE's default
+theme, ``simple``, loads its fonts from Google: no deck offline).
 
 Usage::
 
@@ -92,8 +96,7 @@ def split_at_headings(cells: list[dict]) -> list[dict]:
 
 
 def _first_line(cell: dict) -> str:
-    source = cell.get("source", "")
-    source = "".join(source) if isinstance(source, list) else source
+    source = _source(cell)
     return source.lstrip().splitlines()[0].strip() if source.strip() else ""
 
 
