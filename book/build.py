@@ -11,13 +11,16 @@ Steps, all offline:
    with each path turned into a link to its page); ``notebooks/NN_*.ipynb``; and the
    student notebooks ``exercises/NN_*.ipynb`` as students get them (never
    ``exercises/solutions/``). The test markers (a first line ``# NBVAL_...``) are left out
-   of the cells shown.
+   of the cells shown, and the math of the markdown cells is laid out so that MyST finds
+   the formulas JupyterLab finds (``markdown_math.py``: a display that shares a paragraph
+   with text gets lines of its own, an inline formula one line).
 2. The topic notebooks are executed with nbclient, ``--jobs`` at a time, each in the
    ``python3`` kernel of this environment with its own folder as working directory, and
-   written back executed. A widget is kept as what it shows at the end of the run (the
-   figure inside the ``interact`` of notebook 01, the playground's frame in 14), under a
-   one-line note. Notebook 13 needs torch: without it, it is not executed and its page
-   opens with a note saying so (and the build prints it).
+   written back executed, with consecutive chunks of printed text joined as JupyterLab
+   joins them (one block per run of stdout, not one per chunk). A widget is kept as what
+   it shows at the end of the run (the figure inside the ``interact`` of notebook 01, the
+   playground's frame in 14), under a one-line note. Notebook 13 needs torch: without it,
+   it is not executed and its page opens with a note saying so (and the build prints it).
 3. Sphinx (myst-nb, sphinx-book-theme; ``book/conf.py``) renders ``OUT/src`` into
    ``OUT/html`` without executing anything again; MathJax is served from the build itself.
 
@@ -37,6 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+from markdown_math import for_myst
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,12 +87,17 @@ def front_page(readme: str, built: set[str]) -> str:
     return body.rstrip() + "\n" + "\n".join(toc) + "\n"
 
 
-def drop_test_markers(path: Path) -> None:
-    """Remove the nbval marker line (``# NBVAL_CHECK_OUTPUT`` ...) that opens a code cell."""
+def prepare_source(path: Path) -> None:
+    """Make the copied notebook ``path`` a source for the book, in place: remove the nbval
+    marker line (``# NBVAL_CHECK_OUTPUT`` ...) that opens a code cell, and lay out the math
+    of each markdown cell so that MyST finds the formulas JupyterLab finds
+    (:func:`markdown_math.for_myst`)."""
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.source.startswith("# NBVAL_"):
             cell.source = cell.source.partition("\n")[2]
+        elif cell.cell_type == "markdown":
+            cell.source = for_myst(cell.source)
     nbformat.write(nb, path)
 
 
@@ -131,6 +140,25 @@ def freeze_widgets(nb) -> None:
     nb.metadata.pop("widgets", None)
 
 
+def join_streams(nb) -> None:
+    """Join each run of consecutive stream outputs of one name (stdout, stderr) into one
+    output, text concatenated, as JupyterLab's output area shows them: the kernel sends
+    printed text in chunks cut wherever it flushes, and each chunk would be a block of its
+    own on the page (a table split in two)."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        joined = []
+        for output in cell.outputs:
+            last = joined[-1] if joined else None
+            if (output.output_type == "stream" and last is not None
+                    and last.output_type == "stream" and last.name == output.name):
+                last.text += output.text
+            else:
+                joined.append(output)
+        cell.outputs = joined
+
+
 def execute(path: Path, timeout: int) -> float:
     """Execute the notebook ``path`` in place (its folder as working directory)."""
     nb = nbformat.read(path, as_version=4)
@@ -139,6 +167,7 @@ def execute(path: Path, timeout: int) -> float:
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - start
     freeze_widgets(nb)
+    join_streams(nb)
     nbformat.write(nb, path)
     return elapsed
 
@@ -178,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         rel = path.relative_to(ROOT).as_posix()
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, src / rel)
-        drop_test_markers(src / rel)
+        prepare_source(src / rel)
         built.add(rel)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     (src / "index.md").write_text(front_page(readme, built), encoding="utf-8")

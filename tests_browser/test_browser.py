@@ -8,8 +8,10 @@ JupyterLab server started for the session (see conftest.py):
   MathJax with no MathJax error;
 * a student opens an exercise, types a correct function into the stub cell, runs it and
   its check, and sees the check's success line;
-* a lecturer starts the RISE slideshow of a notebook and sees its first slide (the
-  title), and the deck skips the "Going further" part;
+* a lecturer opens the RISE slideshow of a notebook in a new tab ("Open as Reveal
+  Slideshow") and sees its first slide (the title), one slide per section, and no
+  "Going further"; nothing is requested from outside the machine; Alt+R renders the deck
+  in a panel inside JupyterLab instead;
 * the playground redraws its figure while training after Train, and starts a new run
   (epoch 0, redrawn) when a slider moves;
 * the degree slider of notebook 01 redraws its figure and prints nothing else.
@@ -145,20 +147,79 @@ def test_student_types_an_answer_and_the_check_passes(page, lab):
     assert re.search(r"✓ l1_norm passed \d+ cases", check.inner_text())
 
 
-def test_slideshow_starts_at_the_title(page, lab):
-    path = "notebooks/07_ensembles_and_adversarial_training.ipynb"
-    _open(page, lab, path)
+DECK = "notebooks/02_l2_weight_decay.ipynb"
+
+# The deck's top-level slides: the text of the headings in each (RISE moves the cells of a
+# slide into one <section>), and whether each skipped cell is hidden.
+SLIDES = """() => ({
+  slides: [...document.querySelectorAll('.reveal .slides > section')].map(
+      s => [...s.querySelectorAll('.jp-Cell:not(.reveal-skip) h1, .jp-Cell:not(.reveal-skip) h2')]
+               .map(h => h.tagName + ' ' + h.textContent.replace('\u00b6', '').trim())),
+  skipped: [...document.querySelectorAll('.reveal .slides .jp-Cell.reveal-skip h2')].map(
+      h => h.textContent.replace('\u00b6', '').trim()),
+})"""
+
+
+def _requests(page) -> list[str]:
+    """Every URL that the pages of ``page``'s browser context request from now on."""
+    urls = []
+    page.context.on("request", lambda request: urls.append(request.url))
+    return urls
+
+
+def _outside(urls: list[str], lab) -> list[str]:
+    return [u for u in urls if not u.startswith((lab.url + "/", "data:", "blob:", "about:"))]
+
+
+def test_slideshow_opens_in_a_tab_at_the_title_one_slide_per_section_offline(page, lab):
+    """The palette's "Open as Reveal Slideshow" opens the deck in a new tab: it starts at
+    the title, each ## section of the core opens a slide of its own, "Going further" is
+    left out, and nothing is requested from outside the machine (the theme's fonts too)."""
+    _open(page, lab, DECK)
+    assert page.evaluate("() => window.jupyterapp.commands.label('RISE:slideshow')") == (
+        "Open as Reveal Slideshow")
+    urls = _requests(page)
     with page.context.expect_page() as new_page:
         page.evaluate("() => window.jupyterapp.commands.execute('RISE:slideshow')")
     slides = new_page.value
     slides.wait_for_selector(".reveal .slides section.present", timeout=90_000)
-    title = slides.locator(".reveal .slides section.present").first.inner_text()
-    assert "Ensembles and adversarial training" in title
-    shown = slides.locator(".reveal .slides .jp-Cell:not(.reveal-skip) h2").all_inner_texts()
-    skipped = slides.locator(".reveal .slides .jp-Cell.reveal-skip h2").all_inner_texts()
-    assert any(h.startswith("1.") for h in shown)
-    assert not any("Going further" in h for h in shown)       # the deck is the lecture core
-    assert any("Going further" in h for h in skipped)
+    slides.wait_for_load_state("networkidle")
+    title = slides.locator(".reveal .slides section.present").first.text_content()
+    assert "L2 regularization and weight decay" in title
+    deck = slides.evaluate(SLIDES)
+    headings = [h for slide in deck["slides"] for h in slide]
+    assert all(len(slide) <= 1 for slide in deck["slides"]), deck["slides"]
+    assert [h for h in headings if h.startswith("H2 ")][:5] == [
+        "H2 1. The regularized risk, and why the biases stay out",
+        "H2 2. The L2 gradient and the weight-decay update",
+        "H2 3. The conventions, converted",
+        "H2 4. The Hessian view: which directions get shrunk",
+        "H2 5. A weight-decay sweep on MNIST-1D"]
+    assert not any("Going further" in h for h in headings)       # the deck is the lecture core
+    assert "Going further" in deck["skipped"]
+    assert not _outside(urls, lab), _outside(urls, lab)
+
+
+def test_alt_r_renders_the_deck_beside_the_notebook_inside_jupyterlab(page, lab):
+    """Alt+R (the toolbar's slideshow button, "Render as Reveal Slideshow") opens the deck in
+    a panel of JupyterLab beside the notebook, not in a new tab."""
+    _open(page, lab, DECK)
+    bindings = page.evaluate("() => window.jupyterapp.commands.keyBindings"
+                             ".filter(b => b.command === 'RISE:preview').map(b => b.keys)")
+    assert ["Alt R"] in bindings
+    page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()  # command mode
+    page.keyboard.press("Escape")
+    urls = _requests(page)
+    tabs = len(page.context.pages)
+    page.keyboard.press("Alt+r")
+    present = page.frame_locator("iframe[src*='rise/']").locator(".reveal .slides section.present")
+    present.first.wait_for(timeout=90_000)
+    assert "L2 regularization" in present.first.text_content()
+    assert len(page.context.pages) == tabs                         # no new tab
+    assert page.evaluate("() => window.jupyterapp.shell.currentWidget.node"
+                         ".querySelector(\"iframe[src*='rise/']\") !== null")
+    page.wait_for_load_state("networkidle")
+    assert not _outside(urls, lab), _outside(urls, lab)
 
 
 def test_playground_reacts_to_train_and_to_a_slider(page, lab):
