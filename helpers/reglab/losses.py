@@ -24,10 +24,13 @@ def _check_2d(name: str, a: np.ndarray) -> None:
         raise TypeError(f"{name} must hold floating-point numbers, got dtype {a.dtype}")
 
 
-def _minus_row_max(logits: np.ndarray) -> np.ndarray:
-    """``logits - max(logits, axis=1)``: every entry <= 0, the row's largest exactly 0. (m, k)."""
+def _minus_row_max(logits: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``logits - max(logits, axis=1)``: every entry <= 0, the row's largest exactly 0. (m, k).
+
+    ``rows`` is ``np.arange(m)``, made once by the caller, which indexes with it again.
+    """
     # the row maximum, read at the argmax: logits.max(axis=1) exactly, 2-3x faster for few columns
-    row_max = logits[np.arange(logits.shape[0]), logits.argmax(axis=1)]
+    row_max = logits[rows, logits.argmax(axis=1)]
     return logits - row_max[:, None]
 
 
@@ -37,7 +40,7 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     Subtracting the row maximum keeps every exponent <= 0, so logits of ±1e4 are fine.
     Shapes: (m, k) -> (m, k).
     """
-    shifted = _minus_row_max(logits)
+    shifted = _minus_row_max(logits, np.arange(logits.shape[0]))
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
@@ -56,11 +59,12 @@ def softmax_cross_entropy(logits: np.ndarray, y) -> tuple[float, np.ndarray]:
     _check_2d("logits", logits)
     m, k = logits.shape
     y = check_labels("y", y, k, m)
-    shifted = _minus_row_max(logits)  # u = z - max z
-    grad = np.exp(shifted)
-    total = grad.sum(axis=1, keepdims=True)  # sum_j e^{u_j} >= 1
     rows = np.arange(m)
-    value = (np.log(total).sum() - shifted[rows, y].sum()) / m  # mean of log sum e^u - u_y
+    grad = _minus_row_max(logits, rows)  # u = z - max z, a new array
+    picked = grad[rows, y].sum()  # sum_i u_{i, y_i}, read before u turns into e^u
+    np.exp(grad, out=grad)
+    total = grad.sum(axis=1, keepdims=True)  # sum_j e^{u_j} >= 1
+    value = (np.log(total).sum() - picked) / m  # mean of log sum e^u - u_y
     total *= m
     grad /= total  # softmax(z) / m
     grad[rows, y] -= 1.0 / m
