@@ -59,16 +59,30 @@ def softmax_cross_entropy(logits: np.ndarray, y) -> tuple[float, np.ndarray]:
     _check_2d("logits", logits)
     m, k = logits.shape
     y = check_labels("y", y, k, m)
-    rows = np.arange(m)
+    value, grad = _softmax_cross_entropy_groups(logits, y, 1)
+    return float(value[0]), grad
+
+
+def _softmax_cross_entropy_groups(logits: np.ndarray, y: np.ndarray,
+                                  groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`softmax_cross_entropy` of ``groups`` batches stacked in the rows, unchecked.
+
+    logits (G·m, k) hold G batches of m rows back to back, y (G·m,) their labels. Returns
+    the G batch means J_g (G,) and dJ_g/dz (G·m, k), each group divided by its own m: the
+    numbers :func:`softmax_cross_entropy` gives batch by batch, the same operations in the
+    same order (so a stack of models, :mod:`reglab.stacked`, is bit for bit a model alone).
+    """
+    m = logits.shape[0] // groups
+    rows = np.arange(logits.shape[0])
     grad = _minus_row_max(logits, rows)  # u = z - max z, a new array
-    picked = grad[rows, y].sum()  # sum_i u_{i, y_i}, read before u turns into e^u
+    picked = grad[rows, y].reshape(groups, m).sum(axis=1)  # sum_i u_{i, y_i}, before u -> e^u
     np.exp(grad, out=grad)
     total = grad.sum(axis=1, keepdims=True)  # sum_j e^{u_j} >= 1
-    value = (np.log(total).sum() - picked) / m  # mean of log sum e^u - u_y
+    value = (np.log(total).reshape(groups, m).sum(axis=1) - picked) / m  # mean log sum e^u - u_y
     total *= m
     grad /= total  # softmax(z) / m
     grad[rows, y] -= 1.0 / m
-    return float(value), grad
+    return value, grad
 
 
 def binary_cross_entropy(logits: np.ndarray, y) -> tuple[float, np.ndarray]:
