@@ -274,9 +274,9 @@ class Dropout(Layer):
             self.mask, self._shape = None, np.shape(X)
             return X
         check_rng("rng", rng)
-        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-        keep = rng.random(X.shape, dtype=dtype) < self.keep_prob
-        self.mask = keep.astype(dtype) / dtype.type(self.keep_prob)
+        dtype = X.dtype if X.dtype.char in "fd" else np.dtype(np.float64)  # float32 or 64
+        draws = rng.random(X.shape, dtype=dtype)
+        self.mask = np.divide(draws < self.keep_prob, dtype.type(self.keep_prob), out=draws)
         self._shape = X.shape
         return X * self.mask
 

@@ -119,12 +119,12 @@ class StackedModel:
         (:class:`reglab.layers.Dropout`: d = u < p, mask = d / p in X's dtype), into its
         slice of one array; the comparison and the division then run on the whole stack.
         """
-        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+        dtype = X.dtype if X.dtype.char in "fd" else np.dtype(np.float64)  # float32 or 64
         draws = np.empty(X.shape, dtype=dtype)
         for s, r in enumerate(rngs):
             r.random(out=draws[s], dtype=dtype)
         keep = np.array([m.layers[i].keep_prob for m in self.models], dtype=dtype)[:, None, None]
-        return (draws < keep).astype(dtype) / keep
+        return np.divide(draws < keep, keep, out=draws)  # [u < p] / p, computed in dtype
 
     def backward(self, dout) -> None:
         """Fill ``grads`` from dL/d(output) (S, B, n_out) of the last training forward."""
@@ -226,7 +226,7 @@ def fit_many(models, train, *, rngs, loss, optimizer, epochs: int, val=None, pen
         batches = zip(*(minibatches(m, batch_size, r) for r in rngs), strict=True)
         loss_sums, correct, seen = np.zeros(S), np.zeros(S, dtype=np.int64), 0
         for b, idx in enumerate(batches):
-            idx = np.stack(idx)                   # (S, B): model s's rows
+            idx = np.array(idx)                   # (S, B): model s's rows
             Xb, yb = X[idx], y[idx]
             if transform is not None:
                 Xb = np.stack([transform.augment(Xb[s], r) for s, r in enumerate(rngs)])
