@@ -65,7 +65,7 @@ if importlib.util.find_spec("reglab") is None:  # a checkout without `pip instal
 from reglab.conv import Conv1D, Flatten
 from reglab.data import load_mnist1d
 from reglab.layers import Dense, ReLU, Sequential
-from reglab.losses import softmax_cross_entropy
+from reglab.losses import LABELS_CHECKED, softmax_cross_entropy
 from reglab.optim import Adam
 from reglab.train import _train_step, evaluate, fit, minibatches
 
@@ -76,6 +76,8 @@ LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
 DTYPE = np.float32
 SEED = 0
 SANITY_STEPS = 5
+#: the loss that fit calls per batch: softmax cross-entropy on labels it checked once
+STEP_LOSS = LABELS_CHECKED[softmax_cross_entropy]
 
 
 # ----------------------------------------------------------------------------- data
@@ -126,8 +128,7 @@ class RegLab:
         self.m = m
 
     def step(self, Xb, yb):
-        return _train_step(self.model, Xb, yb, softmax_cross_entropy, self.opt, None, self.m,
-                           self.rng)[0]
+        return _train_step(self.model, Xb, yb, STEP_LOSS, self.opt, None, self.m, self.rng)[0]
 
     def params(self):
         return self.model.state()
@@ -388,7 +389,7 @@ def bare_loop(model, X, y, *, epochs, rng, val=None):
     opt = Adam(lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS)
     for _ in range(epochs):
         for idx in minibatches(X.shape[0], BATCH, rng):
-            _train_step(model, X[idx], y[idx], softmax_cross_entropy, opt, None, X.shape[0], rng)
+            _train_step(model, X[idx], y[idx], STEP_LOSS, opt, None, X.shape[0], rng)
         if val is not None:
             evaluate(model, *val, softmax_cross_entropy)
 

@@ -58,7 +58,16 @@ def softmax_cross_entropy(logits: np.ndarray, y) -> tuple[float, np.ndarray]:
     """
     _check_2d("logits", logits)
     m, k = logits.shape
-    y = check_labels("y", y, k, m)
+    return _softmax_cross_entropy_labels_checked(logits, check_labels("y", y, k, m))
+
+
+def _softmax_cross_entropy_labels_checked(logits: np.ndarray, y: np.ndarray):
+    """:func:`softmax_cross_entropy` for int labels y (m,) already checked to lie in [0, k).
+
+    What :func:`reglab.train.fit` calls per batch: it checks the labels of the whole
+    training set once (see :data:`LABELS_CHECKED`).
+    """
+    _check_2d("logits", logits)
     value, grad = _softmax_cross_entropy_groups(logits, y, 1)
     return float(value[0]), grad
 
@@ -136,3 +145,8 @@ def mean_squared_error(pred: np.ndarray, target) -> tuple[float, np.ndarray]:
     if not np.isfinite(value):  # a NaN target is the caller's error, a NaN pred divergence
         check_array("target", target)
     return value, (2.0 / m) * diff
+
+
+#: A loss -> the same loss without its label check, for a training loop that has checked
+#: every label once against the model's outputs (as ``fit`` does) and then calls it per batch.
+LABELS_CHECKED = {softmax_cross_entropy: _softmax_cross_entropy_labels_checked}
