@@ -519,15 +519,17 @@ def bench_batch(classes, init, X, y, batch, args, warmup):
     """Sanity check and timing at one batch size; returns (report lines, reglab / fused).
 
     The implementations (and the GEMMs alone) run in an order rotated from round to round;
-    a batch of 1000 takes about ten times a batch of 100, so it gets a tenth of the steps.
+    a batch of 1000 takes about ten times a batch of 100, so it gets a tenth of the steps
+    (and of the untimed warm-up steps).
     """
-    steps = max(args.steps * min(BATCH, batch) // batch, 10)
+    steps = max(args.steps * min(BATCH, batch) // batch, 3)
+    warmup = max(warmup * min(BATCH, batch) // batch, 2)
     lines = [f"batch {batch}: sanity check (same initial weights, same batches):"]
     lines += sanity_check(classes, init, X, y, batch)
     impls = [cls(init, X.shape[0], batch) for cls in (*classes, GEMMFloor)]
     rng = np.random.default_rng(SEED + 3)
     for impl in impls:  # warm up caches, allocator, thread pools
-        run(impl, feed(impl, epoch_batches(X, y, rng, batch)), max(warmup, 20))
+        run(impl, feed(impl, epoch_batches(X, y, rng, batch)), max(warmup, 20 * BATCH // batch))
     typical = {impl.name: [] for impl in impls}  # per round: the median step, ms
     mean = {impl.name: [] for impl in impls}  # per round: the mean step, ms
     t_timing = time.perf_counter()
@@ -592,11 +594,11 @@ def main(argv=None):
     ap.add_argument("--cnn-steps", type=int, default=30,
                     help="timed CNN steps per round, with torch installed (30; 0: no CNN)")
     ap.add_argument("--quick", action="store_true",
-                    help="smoke run: 3 rounds of 20 steps (5 for the CNN), MNIST-1D cut to "
-                         "1000 examples")
+                    help="smoke run: 2 rounds of 10 steps (5 for the CNN), MNIST-1D cut to "
+                         "1500 examples (1200 for training: one batch of 1000)")
     args = ap.parse_args(argv)
     if args.quick:
-        args.steps, args.rounds, args.cnn_steps = 20, 3, min(args.cnn_steps, 5)
+        args.steps, args.rounds, args.cnn_steps = 10, 2, min(args.cnn_steps, 5)
     if args.steps < 1 or args.rounds < 1:
         ap.error(f"--steps and --rounds must be >= 1, got {args.steps} and {args.rounds}")
     if args.cnn_steps < 0:
@@ -610,7 +612,7 @@ def main(argv=None):
         threads = args.threads
 
     t_start = time.perf_counter()
-    X, y, X_val, y_val = load_training_set(1000 if args.quick else 5000)
+    X, y, X_val, y_val = load_training_set(1500 if args.quick else 5000)
     init = initial_params()
 
     classes = [RegLab, FusedNumPy]
