@@ -65,16 +65,19 @@ if importlib.util.find_spec("reglab") is None:  # a checkout without `pip instal
 from reglab.conv import Conv1D, Flatten
 from reglab.data import load_mnist1d
 from reglab.layers import Dense, ReLU, Sequential
-from reglab.losses import softmax_cross_entropy
+from reglab.losses import LABELS_CHECKED, softmax_cross_entropy
 from reglab.optim import Adam
 from reglab.train import _train_step, evaluate, fit, minibatches
 
 SIZES = (40, 100, 100, 10)
-BATCH = 100
+BATCH = 100  # the batch of the fit and CNN figures
+BATCHES = (32, 100, 1000)  # the batch sizes of the step's timing
 LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
 DTYPE = np.float32
 SEED = 0
 SANITY_STEPS = 5
+#: the loss that fit calls per batch: softmax cross-entropy on labels it checked once
+STEP_LOSS = LABELS_CHECKED[softmax_cross_entropy]
 
 
 # ----------------------------------------------------------------------------- data
@@ -90,12 +93,12 @@ def load_training_set(num_samples=5000):
             np.ascontiguousarray(split.X_test, dtype=DTYPE), split.y_test)
 
 
-def epoch_batches(X, y, rng):
-    """One shuffled epoch of full minibatches, each a contiguous (Xb, yb) pair."""
+def epoch_batches(X, y, rng, batch=BATCH):
+    """One shuffled epoch of full minibatches of ``batch`` rows, each a contiguous (Xb, yb)."""
     order = rng.permutation(X.shape[0])
-    n = X.shape[0] // BATCH
+    n = X.shape[0] // batch
     return [(np.ascontiguousarray(X[idx]), y[idx])
-            for idx in (order[i * BATCH:(i + 1) * BATCH] for i in range(n))]
+            for idx in (order[i * batch:(i + 1) * batch] for i in range(n))]
 
 
 def initial_params():
@@ -117,7 +120,7 @@ class RegLab:
     name = "reglab"
     make_model = staticmethod(make_reglab_model)
 
-    def __init__(self, init, m):
+    def __init__(self, init, m, batch=BATCH):
         self.rng = np.random.default_rng(SEED + 1)
         self.model = self.make_model(np.random.default_rng(SEED))
         self.model.load_state(init)
@@ -125,8 +128,7 @@ class RegLab:
         self.m = m
 
     def step(self, Xb, yb):
-        return _train_step(self.model, Xb, yb, softmax_cross_entropy, self.opt, None, self.m,
-                           self.rng)[0]
+        return _train_step(self.model, Xb, yb, STEP_LOSS, self.opt, None, self.m, self.rng)[0]
 
     def params(self):
         return self.model.state()
@@ -138,22 +140,23 @@ class FusedNumPy:
     """The same network and update by hand: preallocated buffers, in-place ufuncs only.
 
     Parameters, gradients and Adam moments each live in one flat float32 buffer (the
-    layer arrays are views into it), so the Adam update is 11 vector operations over all
-    15,210 numbers at once instead of a loop over six arrays.
+    layer arrays are views into it), so the Adam update is 10 vector operations over all
+    15,210 numbers at once instead of a loop over six arrays. Every elementwise step
+    writes into a buffer allocated once: the only arrays a step creates are the few
+    numbers of the loss (one per row).
     """
 
     name = "fused numpy"
 
-    def __init__(self, init, m):
+    def __init__(self, init, m, batch=BATCH):
         shapes = [init[k].shape for k in ("0.W", "0.b", "2.W", "2.b", "4.W", "4.b")]
         sizes = [int(np.prod(s)) for s in shapes]
-        offsets = np.cumsum([0, *sizes])
-        offsets = [int(o) for o in offsets]
+        offsets = [int(o) for o in np.cumsum([0, *sizes])]
         total = offsets[-1]
         self.theta = np.empty(total, DTYPE)
         self.grad = np.zeros(total, DTYPE)
-        self.s = np.zeros(total, DTYPE)
-        self.r = np.zeros(total, DTYPE)
+        self.s = np.zeros(total, DTYPE)  # s / (1 - b1): the first moment without its factor
+        self.r = np.zeros(total, DTYPE)  # r / (1 - b2): the second moment without its factor
         self.tmp = np.empty(total, DTYPE)
         bounds = list(zip(offsets[:-1], offsets[1:], shapes, strict=True))
         p = [self.theta[a:b].reshape(s) for a, b, s in bounds]
@@ -163,21 +166,23 @@ class FusedNumPy:
         self.W1, self.b1, self.W2, self.b2, self.W3, self.b3 = p
         self.dW1, self.db1, self.dW2, self.db2, self.dW3, self.db3 = g
         n1, n2, n3 = SIZES[1:]
-        self.A1 = np.empty((BATCH, n1), DTYPE)
-        self.A2 = np.empty((BATCH, n2), DTYPE)
-        self.Z3 = np.empty((BATCH, n3), DTYPE)
-        self.D1 = np.empty((BATCH, n1), DTYPE)
-        self.D2 = np.empty((BATCH, n2), DTYPE)
-        self.M1 = np.empty((BATCH, n1), bool)
-        self.M2 = np.empty((BATCH, n2), bool)
-        self.idx = np.empty(BATCH, np.intp)
-        self.zmax = np.empty((BATCH, 1), DTYPE)
-        self.zsum = np.empty((BATCH, 1), DTYPE)
-        self.rows = np.arange(BATCH)
+        self.A1 = np.empty((batch, n1), DTYPE)
+        self.A2 = np.empty((batch, n2), DTYPE)
+        self.Z3 = np.empty((batch, n3), DTYPE)
+        self.D1 = np.empty((batch, n1), DTYPE)
+        self.D2 = np.empty((batch, n2), DTYPE)
+        self.M1 = np.empty((batch, n1), bool)
+        self.M2 = np.empty((batch, n2), bool)
+        self.idx = np.empty(batch, np.intp)
+        self.zmax = np.empty((batch, 1), DTYPE)
+        self.zsum = np.empty((batch, 1), DTYPE)
+        self.rows = np.arange(batch)
+        self.batch = batch
         self.t = 0
 
     def step(self, Xb, yb):
         A1, A2, Z3, D1, D2, M1, M2 = self.A1, self.A2, self.Z3, self.D1, self.D2, self.M1, self.M2
+        B, rows = self.batch, self.rows
         # forward: A1 = relu(X W1 + b1), A2 = relu(A1 W2 + b2), Z3 = A2 W3 + b3
         np.matmul(Xb, self.W1, out=A1)
         A1 += self.b1
@@ -191,15 +196,15 @@ class FusedNumPy:
         # dJ/dZ3 = (softmax(z) - onehot(y)) / B, computed into Z3. The row max as
         # z[i, argmax_i] is exact and 2-3x faster than Z3.max(axis=1) for 10 columns.
         np.argmax(Z3, axis=1, out=self.idx)
-        self.zmax[:, 0] = Z3[self.rows, self.idx]
+        self.zmax[:, 0] = Z3[rows, self.idx]
         Z3 -= self.zmax
-        picked = Z3[self.rows, yb]
+        picked = Z3[rows, yb]
         np.exp(Z3, out=Z3)
         np.sum(Z3, axis=1, keepdims=True, out=self.zsum)
-        value = float(np.log(self.zsum).sum() - picked.sum()) / BATCH
-        self.zsum *= BATCH
+        value = float(np.log(self.zsum).sum() - picked.sum()) / B
+        self.zsum *= B
         Z3 /= self.zsum
-        Z3[self.rows, yb] -= DTYPE(1.0 / BATCH)
+        Z3[rows, yb] -= DTYPE(1.0 / B)
         # backward: dW = A^T dZ, db = sum dZ, dA = dZ W^T, dZ = dA * [A > 0]
         np.matmul(A2.T, Z3, out=self.dW3)
         np.sum(Z3, axis=0, out=self.db3)
@@ -214,28 +219,50 @@ class FusedNumPy:
         np.matmul(Xb.T, D1, out=self.dW1)
         np.sum(D1, axis=0, out=self.db1)
         # Adam: s = b1 s + (1-b1) g; r = b2 r + (1-b2) g^2;
-        # theta -= lr/(1-b1^t) * s / (sqrt(r/(1-b2^t)) + eps), rearranged (Kingma & Ba,
-        # end of section 2) as lr sqrt(c2)/c1 * s / (sqrt(r) + eps sqrt(c2)), c = 1 - b^t
+        # theta -= lr/(1-b1^t) * s / (sqrt(r/(1-b2^t)) + eps). The moments are kept
+        # without their factors (1-b1), (1-b2), which then join the step's constants:
+        # with c = 1 - b^t, theta -= k s' / (sqrt(r') + e'), k = lr (1-b1) sqrt(c2/(1-b2)) / c1,
+        # e' = eps sqrt(c2/(1-b2)) (exact algebra; Kingma & Ba, end of section 2).
         self.t += 1
         c1, c2 = 1 - BETA1**self.t, 1 - BETA2**self.t
+        root = (c2 / (1 - BETA2)) ** 0.5
         g, s, r, tmp = self.grad, self.s, self.r, self.tmp
         s *= BETA1
-        np.multiply(g, 1 - BETA1, out=tmp)
-        s += tmp
-        r *= BETA2
+        s += g
         np.multiply(g, g, out=tmp)
-        tmp *= 1 - BETA2
+        r *= BETA2
         r += tmp
         np.sqrt(r, out=tmp)
-        tmp += EPS * c2**0.5
+        tmp += EPS * root
         np.divide(s, tmp, out=tmp)
-        tmp *= LR * c2**0.5 / c1
+        tmp *= LR * (1 - BETA1) * root / c1
         self.theta -= tmp
         return value
 
     def params(self):
         return {"0.W": self.W1.copy(), "0.b": self.b1.copy(), "2.W": self.W2.copy(),
                 "2.b": self.b2.copy(), "4.W": self.W3.copy(), "4.b": self.b3.copy()}
+
+
+class GEMMFloor(FusedNumPy):
+    """Only the step's eight matrix products (3 forward, 3 dW, 2 dX), into the same buffers.
+
+    Not a training step: its time is the floor that no NumPy step can go under, the part
+    of a step that the BLAS does. It does not learn (the parameters never change).
+    """
+
+    name = "GEMMs alone"
+
+    def step(self, Xb, yb):
+        np.matmul(Xb, self.W1, out=self.A1)
+        np.matmul(self.A1, self.W2, out=self.A2)
+        np.matmul(self.A2, self.W3, out=self.Z3)
+        np.matmul(self.A2.T, self.Z3, out=self.dW3)
+        np.matmul(self.Z3, self.W3.T, out=self.D2)
+        np.matmul(self.A1.T, self.D2, out=self.dW2)
+        np.matmul(self.D2, self.W2.T, out=self.D1)
+        np.matmul(Xb.T, self.D1, out=self.dW1)
+        return 0.0
 
 
 # ----------------------------------------------------------------------------- (c) torch
@@ -245,7 +272,7 @@ class Torch:
 
     name = "pytorch eager"
 
-    def __init__(self, init, m):
+    def __init__(self, init, m, batch=BATCH):
         import torch
 
         self.torch = torch
@@ -297,7 +324,7 @@ class CNNTorch(Torch):
 
     name = "pytorch eager"
 
-    def __init__(self, init, m):
+    def __init__(self, init, m, batch=BATCH):
         import torch
 
         from reglab.torch_bridge import to_torch
@@ -362,7 +389,7 @@ def bare_loop(model, X, y, *, epochs, rng, val=None):
     opt = Adam(lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS)
     for _ in range(epochs):
         for idx in minibatches(X.shape[0], BATCH, rng):
-            _train_step(model, X[idx], y[idx], softmax_cross_entropy, opt, None, X.shape[0], rng)
+            _train_step(model, X[idx], y[idx], STEP_LOSS, opt, None, X.shape[0], rng)
         if val is not None:
             evaluate(model, *val, softmax_cross_entropy)
 
@@ -457,12 +484,12 @@ def run(impl, batches, steps):
     return np.diff(stamps), value
 
 
-def sanity_check(classes, init, X, y):
+def sanity_check(classes, init, X, y, batch=BATCH):
     """Same initial weights, same batches: the first losses (and params) must agree."""
-    batches = epoch_batches(X, y, np.random.default_rng(SEED + 2))[:SANITY_STEPS]
+    batches = epoch_batches(X, y, np.random.default_rng(SEED + 2), batch)[:SANITY_STEPS]
     losses, params = {}, {}
     for cls in classes:
-        impl = cls(init, X.shape[0])
+        impl = cls(init, X.shape[0], batch)
         losses[cls.name] = np.array([impl.step(Xb, yb) for Xb, yb in feed(impl, batches)])
         params[cls.name] = impl.params()
     ref, fused = losses["reglab"], losses["fused numpy"]
@@ -488,24 +515,90 @@ def sanity_check(classes, init, X, y):
     return lines
 
 
+def bench_batch(classes, init, X, y, batch, args, warmup):
+    """Sanity check and timing at one batch size; returns (report lines, reglab / fused).
+
+    The implementations (and the GEMMs alone) run in an order rotated from round to round;
+    a batch of 1000 takes about ten times a batch of 100, so it gets a tenth of the steps
+    (and of the untimed warm-up steps).
+    """
+    steps = max(args.steps * min(BATCH, batch) // batch, 3)
+    warmup = max(warmup * min(BATCH, batch) // batch, 2)
+    lines = [f"batch {batch}: sanity check (same initial weights, same batches):"]
+    lines += sanity_check(classes, init, X, y, batch)
+    impls = [cls(init, X.shape[0], batch) for cls in (*classes, GEMMFloor)]
+    rng = np.random.default_rng(SEED + 3)
+    for impl in impls:  # warm up caches, allocator, thread pools
+        run(impl, feed(impl, epoch_batches(X, y, rng, batch)), max(warmup, 20 * BATCH // batch))
+    typical = {impl.name: [] for impl in impls}  # per round: the median step, ms
+    mean = {impl.name: [] for impl in impls}  # per round: the mean step, ms
+    t_timing = time.perf_counter()
+    for rnd in range(args.rounds):
+        batches = epoch_batches(X, y, rng, batch)
+        k = rnd % len(impls)
+        for impl in impls[k:] + impls[:k]:
+            data = feed(impl, batches)
+            run(impl, data[::-1], warmup)
+            seconds, value = run(impl, data, steps)
+            if not np.isfinite(value):
+                raise FloatingPointError(f"{impl.name}: loss became {value}")
+            typical[impl.name].append(1e3 * float(np.median(seconds)))
+            mean[impl.name].append(1e3 * float(np.mean(seconds)))
+        if rnd >= 2 and rnd + 1 < args.rounds and time.perf_counter() - t_timing > args.budget:
+            lines.append(f"note: stopped after {rnd + 1} of {args.rounds} rounds, over the "
+                         f"{args.budget:g} s budget (a busy machine? try --threads 1)")
+            break
+
+    def paired(a, b):
+        return statistics.median(x / y for x, y in zip(typical[a], typical[b], strict=True))
+
+    med = {name: statistics.median(ts) for name, ts in typical.items()}
+    med_mean = {name: statistics.median(ts) for name, ts in mean.items()}
+    fused, fused_mean = med["fused numpy"], med_mean["fused numpy"]
+    lines += [f"batch {batch}: {len(typical['reglab'])} rounds x {steps} steps "
+              f"(+{warmup} untimed) each, rotated order",
+              "  ms/step: each round's median step, then the median (min, max) over rounds; "
+              "'mean' uses each round's mean step instead (stalls included)",
+              f"  {'implementation':<15}{'median':>8}{'min':>8}{'max':>8}{'vs fused':>10}"
+              f"{'mean':>9}{'vs fused':>10}"]
+    for name, ts in typical.items():
+        lines.append(f"  {name:<15}{med[name]:>8.3f}{min(ts):>8.3f}{max(ts):>8.3f}"
+                     f"{med[name] / fused:>9.2f}x{med_mean[name]:>9.3f}"
+                     f"{med_mean[name] / fused_mean:>9.2f}x")
+    if "pytorch eager" not in typical:
+        lines.append(f"  {'pytorch eager':<15}  skipped (import torch failed)")
+    lines.append(f"  batch {batch}: reglab / fused numpy within each round, median over rounds: "
+                 f"{paired('reglab', 'fused numpy'):.2f} (goal <= 1.10)")
+    lines.append(f"  batch {batch}: GEMM floor reached (time of the step's GEMMs alone / step "
+                 f"time): reglab {paired('GEMMs alone', 'reglab'):.2f}, fused numpy "
+                 f"{paired('GEMMs alone', 'fused numpy'):.2f}")
+    if "pytorch eager" in typical:
+        lines.append(f"  batch {batch}: pytorch eager / reglab within each round, median over "
+                     f"rounds: {paired('pytorch eager', 'reglab'):.2f}"
+                     + (" (goal >= 3)" if batch == BATCH else ""))
+    return lines, med["reglab"] / fused
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--steps", type=int, default=200, help="timed steps per round (200)")
+    ap.add_argument("--steps", type=int, default=200,
+                    help="timed steps per round at batch 100 (200; a tenth at batch 1000)")
     ap.add_argument("--rounds", type=int, default=11, help="rounds of each implementation (11)")
     ap.add_argument("--warmup", type=int, default=None,
                     help="untimed steps before each timed block (default steps // 10)")
     ap.add_argument("--threads", type=int, default=None,
                     help="threads for numpy's BLAS and torch (default: numpy's current count)")
-    ap.add_argument("--budget", type=float, default=40.0,
-                    help="stop timing after the round that exceeds this many seconds (40)")
+    ap.add_argument("--budget", type=float, default=20.0,
+                    help="stop timing a batch size after the round that exceeds this many "
+                         "seconds (20)")
     ap.add_argument("--cnn-steps", type=int, default=30,
                     help="timed CNN steps per round, with torch installed (30; 0: no CNN)")
     ap.add_argument("--quick", action="store_true",
-                    help="smoke run: 3 rounds of 20 steps (5 for the CNN), MNIST-1D cut to "
-                         "1000 examples")
+                    help="smoke run: 2 rounds of 10 steps (5 for the CNN), MNIST-1D cut to "
+                         "1500 examples (1200 for training: one batch of 1000)")
     args = ap.parse_args(argv)
     if args.quick:
-        args.steps, args.rounds, args.cnn_steps = 20, 3, min(args.cnn_steps, 5)
+        args.steps, args.rounds, args.cnn_steps = 10, 2, min(args.cnn_steps, 5)
     if args.steps < 1 or args.rounds < 1:
         ap.error(f"--steps and --rounds must be >= 1, got {args.steps} and {args.rounds}")
     if args.cnn_steps < 0:
@@ -519,7 +612,7 @@ def main(argv=None):
         threads = args.threads
 
     t_start = time.perf_counter()
-    X, y, X_val, y_val = load_training_set(1000 if args.quick else 5000)
+    X, y, X_val, y_val = load_training_set(1500 if args.quick else 5000)
     init = initial_params()
 
     classes = [RegLab, FusedNumPy]
@@ -532,67 +625,25 @@ def main(argv=None):
         classes.append(Torch)
         torch_note = f"torch {torch.__version__} with {torch.get_num_threads()} threads"
 
-    print(f"one training step: MLP {'-'.join(map(str, SIZES))} (ReLU), float32, batch {BATCH}, "
-          f"Adam(lr={LR:g}), softmax cross-entropy, MNIST-1D train {X.shape[0]}x{X.shape[1]}")
+    print(f"one training step: MLP {'-'.join(map(str, SIZES))} (ReLU), float32, batches "
+          f"{', '.join(map(str, BATCHES))}, Adam(lr={LR:g}), softmax cross-entropy, MNIST-1D "
+          f"train {X.shape[0]}x{X.shape[1]}")
     print(f"numpy {np.__version__} ({blas}, {threads} threads); {torch_note}; "
           f"{os.cpu_count()} CPUs")
-    print("sanity check (same initial weights, same batches):")
-    for line in sanity_check(classes, init, X, y):
-        print(line)
-
-    impls = [cls(init, X.shape[0]) for cls in classes]
-    rng = np.random.default_rng(SEED + 3)
-    for impl in impls:  # warm up caches, allocator, thread pools
-        run(impl, feed(impl, epoch_batches(X, y, rng)), max(warmup, 20))
-    typical = {impl.name: [] for impl in impls}  # per round: the median step, ms
-    mean = {impl.name: [] for impl in impls}  # per round: the mean step, ms
-    t_timing = time.perf_counter()
-    for rnd in range(args.rounds):
-        batches = epoch_batches(X, y, rng)
-        k = rnd % len(impls)
-        for impl in impls[k:] + impls[:k]:
-            data = feed(impl, batches)
-            run(impl, data[::-1], warmup)
-            seconds, value = run(impl, data, args.steps)
-            if not np.isfinite(value):
-                raise FloatingPointError(f"{impl.name}: loss became {value}")
-            typical[impl.name].append(1e3 * float(np.median(seconds)))
-            mean[impl.name].append(1e3 * float(np.mean(seconds)))
-        if rnd >= 2 and rnd + 1 < args.rounds and time.perf_counter() - t_timing > args.budget:
-            print(f"note: stopped after {rnd + 1} of {args.rounds} rounds, over the "
-                  f"{args.budget:g} s budget (a busy machine? try --threads 1)")
-            break
-
-    med = {name: statistics.median(ts) for name, ts in typical.items()}
-    med_mean = {name: statistics.median(ts) for name, ts in mean.items()}
-    fused, fused_mean = med["fused numpy"], med_mean["fused numpy"]
-    print(f"timing: {len(typical['reglab'])} rounds x {args.steps} steps (+{warmup} untimed) "
-          f"each, rotated order; wall time {time.perf_counter() - t_start:.1f} s")
-    print("  ms/step: each round's median step, then the median (min, max) over rounds; "
-          "'mean' uses each round's mean step instead (stalls included)")
-    print(f"  {'implementation':<15}{'median':>8}{'min':>8}{'max':>8}{'vs fused':>10}"
-          f"{'mean':>9}{'vs fused':>10}")
-    for name, ts in typical.items():
-        print(f"  {name:<15}{med[name]:>8.3f}{min(ts):>8.3f}{max(ts):>8.3f}"
-              f"{med[name] / fused:>9.2f}x{med_mean[name]:>9.3f}"
-              f"{med_mean[name] / fused_mean:>9.2f}x")
-    if "pytorch eager" not in typical:
-        print(f"  {'pytorch eager':<15}  skipped (import torch failed)")
-    paired = statistics.median(a / b for a, b in zip(typical["reglab"], typical["fused numpy"],
-                                                     strict=True))
-    print(f"  reglab / fused numpy within each round, median over rounds: {paired:.2f} "
-          f"(goal <= 1.10)")
-    if "pytorch eager" in typical:
-        vs_torch = statistics.median(a / b for a, b in zip(typical["pytorch eager"],
-                                                           typical["reglab"], strict=True))
-        print(f"  pytorch eager / reglab within each round, median over rounds: {vs_torch:.2f}"
-              f" (goal >= 3)")
+    ratios = {}
+    for batch in BATCHES:
+        lines, ratios[batch] = bench_batch(classes, init, X, y, batch, args, warmup)
+        for line in lines:
+            print(line)
+    print(f"timing of the steps: wall time {time.perf_counter() - t_start:.1f} s")
+    print("reglab / fused numpy per batch size (median steps): "
+          + ", ".join(f"batch {b} {r:.2f}" for b, r in ratios.items()) + " (goal <= 1.10 each)")
     for line in bench_fit(X, y, (X_val, y_val), 2 if args.quick else 5, args.rounds):
         print(line)
-    if "pytorch eager" in typical and args.cnn_steps:
+    if "pytorch eager" in {cls.name for cls in classes} and args.cnn_steps:
         for line in bench_cnn(X, y, args.cnn_steps, min(args.rounds, 7), max(warmup // 4, 3)):
             print(line)
-    print(f"ratio_vs_fused_numpy={med['reglab'] / med['fused numpy']:.2f}")
+    print(f"ratio_vs_fused_numpy={ratios[BATCH]:.2f}")
     return 0
 
 

@@ -30,6 +30,11 @@ def test_bench_quick_run_reports_ratio():
     assert "sanity check passed" in proc.stdout, proc.stdout
     assert re.fullmatch(r"ratio_vs_fused_numpy=\d+\.\d\d", lines[-1]), lines[-1]
     assert float(lines[-1].split("=")[1]) > 0
+    for batch in (32, 100, 1000):
+        assert re.search(rf"^  batch {batch}: reglab / fused numpy within each round, median "
+                         r"over rounds: \d+\.\d\d \(goal <= 1\.10\)$", proc.stdout, re.M), proc.stdout
+        assert re.search(rf"^  batch {batch}: GEMM floor reached \(.*\): reglab \d\.\d\d, "
+                         r"fused numpy \d\.\d\d$", proc.stdout, re.M), proc.stdout
     assert re.search(r"^fit vs a bare train_step loop: .*same final parameters: checked$",
                      proc.stdout, re.M), proc.stdout
     goals = re.findall(r"^  fit at its defaults (.*): \d+\.\d\d \(goal <= 1\.10\)$", proc.stdout,

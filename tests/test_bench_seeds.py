@@ -19,4 +19,8 @@ def test_bench_seeds_quick_run_reports_a_speedup():
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert sum("sanity check passed" in line for line in lines) == 3, proc.stdout
+    bounds = [line for line in lines if re.fullmatch(
+        r" +its GEMMs alone +\d+\.\d{3} s = \d+% of fit_many: the speed-up cannot exceed "
+        r"\d+\.\d \(S fits / stacked GEMMs\)", line)]
+    assert len(bounds) == 3, proc.stdout
     assert re.fullmatch(r"seeds_speedup=\d+\.\d\d", lines[-1]), lines[-1]

@@ -53,3 +53,18 @@ def test_gradient_is_mean_not_sum(loss):
     v2, g2 = loss(np.vstack([logits, logits]), np.array([1, 1]))
     assert v1 == pytest.approx(v2)
     np.testing.assert_allclose(g2[0], g1[0] / 2)
+
+
+def test_softmax_cross_entropy_of_stacked_batches_is_each_batch_bit_for_bit():
+    from reglab.losses import LABELS_CHECKED, _softmax_cross_entropy_groups
+
+    rng = np.random.default_rng(5)
+    logits = (3 * rng.standard_normal((3 * 17, 4))).astype(np.float32)
+    y = rng.integers(0, 4, 3 * 17)
+    values, grad = _softmax_cross_entropy_groups(logits, y, 3)
+    for g in range(3):
+        rows = slice(17 * g, 17 * (g + 1))
+        value, alone = softmax_cross_entropy(logits[rows], y[rows])
+        assert float(values[g]) == value
+        np.testing.assert_array_equal(grad[rows], alone)
+        assert LABELS_CHECKED[softmax_cross_entropy](logits[rows], y[rows])[0] == value

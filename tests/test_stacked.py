@@ -201,7 +201,7 @@ def test_divergence_names_the_model_and_leaves_the_models_untouched():
     models = [mlp(r, keep_prob=1.0) for r in rngs]
     before = snapshot(models)
     with pytest.raises(TrainingDiverged, match=r"loss of model \d became"):
-        fit_many(models, (X * 1e30, y), rngs=rngs, loss=softmax_cross_entropy,
+        fit_many(models, (X * 1e200, y), rngs=rngs, loss=softmax_cross_entropy,
                  optimizer=SGD(1e30), epochs=3, progress=False)
     assert unchanged(models, before)
 

@@ -127,16 +127,25 @@ class Conv1D(Layer):
         m, C, L = X.shape
         L_out = self.output_length(L)
         W = self.params["W"]
-        X = X.astype(W.dtype, copy=False)
         p, s, K = self.padding, self.stride, self.kernel_size
-        if p:
-            X = np.pad(X, ((0, 0), (0, 0), (p, p)))
-        windows = sliding_window_view(X, K, axis=2)[:, :, : s * (L_out - 1) + 1: s]  # (m,C,L_out,K)
-        self._cols = windows.transpose(0, 2, 1, 3).reshape(m * L_out, C * K)      # im2col
+        # positions before channels in memory: a window (K positions x C channels) is then
+        # one contiguous run, and im2col copies m·L_out runs instead of gathering entries
+        padded = np.zeros((m, L + 2 * p, C), dtype=W.dtype)
+        padded[:, p:p + L] = X.transpose(0, 2, 1)
+        windows = sliding_window_view(padded, K, axis=1)[:, : s * (L_out - 1) + 1: s]
+        self._cols = windows.transpose(0, 1, 3, 2).reshape(m * L_out, K * C)  # im2col, (k, c)
         self._shape = (m, C, L, L_out)
-        out = self._cols @ W.reshape(self.out_channels, C * K).T                  # (m·L_out, C_out)
+        out = self._cols @ self._kernel_matrix()                      # (m·L_out, C_out)
         out += self.params["b"]
+        # (m, C_out, L_out) as a view of the (m, L_out, C_out) result: no copy, and the next
+        # convolution reads it in the positions-before-channels order it wants
         return out.reshape(m, L_out, self.out_channels).transpose(0, 2, 1)
+
+    def _kernel_matrix(self) -> np.ndarray:
+        """W (C_out, C_in, K) as the (K·C_in, C_out) matrix of im2col's (k, c) columns."""
+        W = self.params["W"]
+        return W.transpose(2, 1, 0).reshape(self.kernel_size * self.in_channels,
+                                            self.out_channels)
 
     def backward(self, dout, *, input_grad: bool = True):
         """Fill ``grads``; return dL/dX (the input's shape), or None if not ``input_grad``."""
@@ -145,18 +154,17 @@ class Conv1D(Layer):
         self._check_dout(dout, shape)
         m, C, L, L_out = self._shape
         K, s, p = self.kernel_size, self.stride, self.padding
-        W = self.params["W"]
         delta = dout.transpose(0, 2, 1).reshape(m * L_out, self.out_channels)
-        np.matmul(delta.T, self._cols, out=self.grads["W"].reshape(self.out_channels, C * K))
+        dW = (delta.T @ self._cols).reshape(self.out_channels, K, C)  # (C_out, K, C_in)
+        np.copyto(self.grads["W"], dW.transpose(0, 2, 1))
         np.sum(delta, axis=0, out=self.grads["b"])
         if not input_grad:
             return None
-        dcols = (delta @ W.reshape(self.out_channels, C * K)).reshape(m, L_out, C, K)
-        dcols = dcols.transpose(0, 2, 1, 3)                                       # (m, C, L_out, K)
-        dX = np.zeros((m, C, L + 2 * p), dtype=dcols.dtype)
+        dcols = (delta @ self._kernel_matrix().T).reshape(m, L_out, K, C)
+        dX = np.zeros((m, L + 2 * p, C), dtype=dcols.dtype)
         for k in range(K):  # one strided add per kernel tap (K is small), none per position
-            dX[:, :, k: k + s * (L_out - 1) + 1: s] += dcols[:, :, :, k]
-        dX = dX[:, :, p: p + L]
+            dX[:, k: k + s * (L_out - 1) + 1: s] += dcols[:, :, k]
+        dX = dX[:, p: p + L].transpose(0, 2, 1)                        # (m, C, L)
         return dX[:, 0, :] if self._input_2d else dX
 
     def __repr__(self):

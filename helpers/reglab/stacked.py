@@ -29,6 +29,7 @@ import numpy as np
 
 from ._validate import check_bool, check_instances, check_int, check_rng
 from .layers import Dense, Dropout, ReLU, Sequential, Sigmoid, Tanh, is_weight
+from .losses import _softmax_cross_entropy_groups, softmax_cross_entropy
 from .optim import GradientClipping
 from .penalties import Penalty
 from .train import (
@@ -92,6 +93,7 @@ class StackedModel:
         self.dtype = first.dtype
         self._first = next(i for i, lay in enumerate(self.layers) if lay.params)
         self._inputs = {}  # the input of each Dense layer in the last forward
+        self._masks = {}  # the mask of each Dropout layer in the last training forward
 
     def forward(self, X, *, train=False, rngs=None):
         """The S outputs (S, B, n_out) for X (S, B, n_in) or (B, n_in); ``rngs`` for dropout."""
@@ -103,12 +105,26 @@ class StackedModel:
                 X = X @ self.params[f"{i}.W"]
                 X += self.params[f"{i}.b"][:, None, :]
             elif isinstance(layer, Dropout):
-                if train:  # model s's own layer draws its mask from model s's generator
-                    X = np.stack([m.layers[i].forward(X[s], train=True, rng=rngs[s])
-                                  for s, m in enumerate(self.models)])
+                if train:
+                    self._masks[i] = self._dropout_mask(i, X, rngs)
+                    X = X * self._masks[i]
             else:
                 X = layer.forward(X)
         return X
+
+    def _dropout_mask(self, i, X, rngs) -> np.ndarray:
+        """The S masks d[s] / p_s (S, B, n) of the Dropout layer ``i`` for X (S, B, n).
+
+        Model s draws its uniforms from its own generator, as its own layer would
+        (:class:`reglab.layers.Dropout`: d = u < p, mask = d / p in X's dtype), into its
+        slice of one array; the comparison and the division then run on the whole stack.
+        """
+        dtype = X.dtype if X.dtype.char in "fd" else np.dtype(np.float64)  # float32 or 64
+        draws = np.empty(X.shape, dtype=dtype)
+        for s, r in enumerate(rngs):
+            r.random(out=draws[s], dtype=dtype)
+        keep = np.array([m.layers[i].keep_prob for m in self.models], dtype=dtype)[:, None, None]
+        return np.divide(draws < keep, keep, out=draws)  # [u < p] / p, computed in dtype
 
     def backward(self, dout) -> None:
         """Fill ``grads`` from dL/d(output) (S, B, n_out) of the last training forward."""
@@ -120,8 +136,7 @@ class StackedModel:
                 if i > self._first:
                     dout = dout @ self.params[f"{i}.W"].transpose(0, 2, 1)
             elif isinstance(layer, Dropout):
-                dout = np.stack([m.layers[i].backward(dout[s])
-                                 for s, m in enumerate(self.models)])
+                dout = dout * self._masks[i]
             else:
                 dout = layer.backward(dout)
 
@@ -210,16 +225,13 @@ def fit_many(models, train, *, rngs, loss, optimizer, epochs: int, val=None, pen
     for epoch in epoch_iter:
         batches = zip(*(minibatches(m, batch_size, r) for r in rngs), strict=True)
         loss_sums, correct, seen = np.zeros(S), np.zeros(S, dtype=np.int64), 0
-        batch_loss = np.empty(S)
         for b, idx in enumerate(batches):
-            idx = np.stack(idx)                   # (S, B): model s's rows
+            idx = np.array(idx)                   # (S, B): model s's rows
             Xb, yb = X[idx], y[idx]
             if transform is not None:
                 Xb = np.stack([transform.augment(Xb[s], r) for s, r in enumerate(rngs)])
             out = stack.forward(Xb, train=True, rngs=rngs)
-            dout = np.empty_like(out)
-            for s in range(S):
-                batch_loss[s], dout[s] = loss(out[s], yb[s])
+            batch_loss, dout = _stacked_loss(loss, out, yb)
             if not np.isfinite(batch_loss).all():
                 s = int(np.flatnonzero(~np.isfinite(batch_loss))[0])
                 raise TrainingDiverged(
@@ -228,7 +240,7 @@ def fit_many(models, train, *, rngs, loss, optimizer, epochs: int, val=None, pen
                     "large: lower it.")
             loss_sums += batch_loss * idx.shape[1]
             if classification:
-                correct += [_n_correct(out[s], yb[s]) for s in range(S)]
+                correct += _n_correct(out, yb)
             stack.backward(dout)
             for k, W in stack.weights().items() if penalties is not None else ():
                 if shared_penalty:
@@ -243,6 +255,22 @@ def fit_many(models, train, *, rngs, loss, optimizer, epochs: int, val=None, pen
                      None if val is None else (Xv, yv), loss, penalties, m)
     stack.write_back()
     return histories
+
+
+def _stacked_loss(loss, out, y) -> tuple[np.ndarray, np.ndarray]:
+    """Each model's loss (S,) and dJ_s/d(out_s) (S, B, k) for outputs out (S, B, k), y (S, B, ...).
+
+    Softmax cross-entropy runs once on the S batches stacked in its rows, with the same
+    operations in the same order as model by model; any other loss is called per model.
+    """
+    S, B = out.shape[:2]
+    if loss is softmax_cross_entropy:
+        values, grad = _softmax_cross_entropy_groups(out.reshape(S * B, -1), y.reshape(-1), S)
+        return values.astype(np.float64), grad.reshape(out.shape)
+    values, grad = np.empty(S), np.empty_like(out)
+    for s in range(S):
+        values[s], grad[s] = loss(out[s], y[s])
+    return values, grad
 
 
 def _penalties(penalty, S):
@@ -263,17 +291,15 @@ def _record_many(histories, stack, train_loss, train_acc, val, loss, penalties, 
     epoch = len(histories[0].train_loss)
     if val is not None:
         out = stack.forward(val[0])
+        Xv, yv = val
+        yv = np.broadcast_to(yv, (len(histories), *yv.shape))  # every model's labels
+        val_loss, _ = _stacked_loss(loss, out, yv)
+        val_acc = _n_correct(out, yv) / len(Xv) if _is_classification(val[1]) else None
     for s, h in enumerate(histories):
         h.train_loss.append(float(train_loss[s]))
         h.train_acc.append(None if train_acc is None else float(train_acc[s]))
         h.eval_epochs.append(epoch)
-        if val is None:
-            h.val_loss.append(None)
-            h.val_acc.append(None)
-        else:
-            value, _ = loss(out[s], val[1])
-            h.val_loss.append(value)
-            h.val_acc.append(_n_correct(out[s], val[1]) / len(val[1])
-                             if _is_classification(val[1]) else None)
+        h.val_loss.append(None if val is None else float(val_loss[s]))
+        h.val_acc.append(None if val is None or val_acc is None else float(val_acc[s]))
         weights = [W[s] for W in stack.weights().values()]
         h.penalty.append(0.0 if penalties is None else penalties[s].value(weights, m))
