@@ -42,8 +42,9 @@ def test_bench_quick_run_reports_ratio():
     assert len(goals) == 2 and "no validation" in goals[0] and "with validation" in goals[1], \
         proc.stdout
     if importlib.util.find_spec("torch") is not None:
-        assert re.search(r"^  pytorch eager / reglab within each round, median over rounds: "
-                         r"\d+\.\d\d", proc.stdout, re.M), proc.stdout
+        for batch in (32, 100, 1000):
+            assert re.search(rf"^  batch {batch}: pytorch eager / reglab within each round, "
+                             r"median over rounds: \d+\.\d\d", proc.stdout, re.M), proc.stdout
         cnn = [line for line in lines if line.startswith("CNN of notebook 08")]
         assert len(cnn) == 1 and cnn[0].endswith("passed"), proc.stdout
         assert re.search(r"^  CNN: pytorch eager / reglab .*: \d+\.\d\d$", proc.stdout, re.M)
