@@ -12,8 +12,8 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-browser book lint student bench torch clean git-filter nbgrader mutation \
-	test-portable test-kernels test-min-versions
+.PHONY: lab test test-browser book lint student bench bench-notebooks torch clean git-filter \
+	nbgrader mutation test-portable test-kernels test-min-versions
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -184,11 +184,17 @@ test-min-versions: $(MIN_STAMP)
 # The benchmarks, each a report against its stated goals (not a test: rates depend on the
 # machine and its load): a training step (bench/bench_train_step.py) and the playground's
 # liveness, frames per second while training and a free kernel (bench/bench_playground.py);
-# S seeds trained by fit_many against S fits (bench/bench_seeds.py).
+# S seeds trained by fit_many against S fits (bench/bench_seeds.py); every notebook's time at
+# one BLAS thread against its goal, 30 s, the capstone 2 minutes (bench/bench_notebooks.py,
+# alone: `make bench-notebooks`).
 bench: $(STAMP)
 	$(BIN)/python bench/bench_train_step.py
 	$(BIN)/python bench/bench_playground.py
 	$(BIN)/python bench/bench_seeds.py
+	$(BIN)/python bench/bench_notebooks.py
+
+bench-notebooks: $(STAMP)
+	$(BIN)/python bench/bench_notebooks.py
 
 # Mutation testing: change reglab's formulas one at a time (tools/mutation.py) and check
 # that the unit tests fail; the last line printed is the score. MUTATION_ARGS='layers -j 1'
