@@ -82,6 +82,7 @@ MODULE_TESTS = {
     "coordinate": ["test_coordinate.py"],
     "invariance": ["test_invariance.py"],
     "stacked": ["test_stacked.py"],
+    "tangent": ["test_tangent.py"],
 }
 
 BINOP_SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,

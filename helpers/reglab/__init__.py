@@ -44,6 +44,7 @@ from .optim import (
 from .penalties import L1, L2, ElasticNet
 from .schedules import ConstantLR, CosineDecay, LinearDecay, Scheduled, StepDecay, Warmup
 from .stacked import StackedModel, fit_many
+from .tangent import TangentProp, shift_tangent
 from .train import (
     BatchTransform,
     Callback,
@@ -67,9 +68,10 @@ __all__ = [
     "ElasticNet", "Ensemble", "FGSMTraining", "GradientClipping", "History", "InputAugmentation",
     "L1", "L2", "Layer", "LinearDecay", "Momentum", "Nesterov", "ProximalL1", "RMSProp",
     "RMSPropNesterov", "ReLU", "SGD", "Scheduled", "Sequential", "Sigmoid", "StackedModel",
-    "StepDecay", "Tanh", "TrainingDiverged", "Warmup", "adversarial_accuracy",
+    "StepDecay", "TangentProp", "Tanh", "TrainingDiverged", "Warmup", "adversarial_accuracy",
     "binary_cross_entropy", "bootstrap_indices", "check_model_gradients", "clip_by_global_norm",
     "coordinate_descent", "evaluate", "fgsm", "fit", "fit_many", "input_gradient", "is_weight",
     "lasso_coordinate_descent", "mean_squared_error", "minibatches", "numerical_gradient",
-    "relative_error", "softmax_cross_entropy", "train_bagging", "train_step", "trajectory",
+    "relative_error", "shift_tangent", "softmax_cross_entropy", "train_bagging", "train_step",
+    "trajectory",
 ]
