@@ -22,8 +22,8 @@ by B, the batch size, exactly as the loss is. Either way the minibatch gradient 
 unbiased estimate of the gradient of the full cost.
 
 References: Goodfellow, Bengio & Courville (2016), *Deep Learning*, section 7.10; Keras'
-``ActivityRegularization(l1=c)`` (which adds c·Σ|h| per batch *summed*, i.e. our
-λ = 2·B·c for batches of B).
+``ActivityRegularization(l1=c)``: Keras 3 adds c·Σ|h| *summed* over the batch, i.e. our
+λ = 2·B·c for batches of B; tf.keras 2.x divides that sum by the batch size, i.e. λ = 2·c.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@ r"""Bagging: bootstrap samples, and ensembles that average probabilities or vote
 
 Bagging (bootstrap aggregating) trains k models of the same kind, each on its own
 bootstrap sample of the m training examples (m draws *with* replacement), and combines
-their predictions. If the members' errors have variance v and pairwise covariance c,
-the error of their average has expected square
+their predictions. If the members' errors ε_i have second moments v = E[ε_i²] and
+c = E[ε_i ε_j] (i ≠ j; uncentred: the variance and covariance only when the errors have
+mean 0), the error of their average has expected square
 
 .. math:: \mathbb{E}\Big[\Big(\frac1k\sum_i \epsilon_i\Big)^2\Big] = \frac{v}{k} + \frac{k-1}{k}\,c,
 
