@@ -13,7 +13,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .PHONY: lab test test-browser book lint student bench bench-notebooks torch clean git-filter \
-	nbgrader mutation test-portable test-kernels test-min-versions
+	nbgrader course mutation test-portable test-kernels test-min-versions
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -100,9 +100,15 @@ $(NBGRADER_STAMP):
 	$(NBGRADER_VENV)/bin/python -m pip install --quiet nbgrader==$(NBGRADER_VERSION) pytest
 	touch $(NBGRADER_STAMP)
 
-nbgrader: $(NBGRADER_STAMP)
+nbgrader: $(STAMP) $(NBGRADER_STAMP)
 	$(NBGRADER_VENV)/bin/python -m pytest -p no:cacheprovider --noconftest -o addopts=-ra \
-	  tests/test_nbgrader.py
+	  tests/test_nbgrader.py tests/test_autograde.py
+
+# A ready nbgrader course for instructors: nbgrader_config.py and one assignment per exercise
+# (tools/make_course.py). COURSE is where; it must not exist yet, or be empty.
+COURSE ?= _build/course
+course:
+	$(PYTHON) tools/make_course.py $(COURSE)
 
 # ---------------------------------------------------------------- portability
 # float32 training depends on the BLAS kernel's summation order, the BLAS thread count and
