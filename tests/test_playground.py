@@ -393,6 +393,20 @@ def test_bad_widths_are_refused_by_name(widths):
         Config(depth=3, widths=widths)
 
 
+def test_the_features_and_compare_controls_start_a_new_run(app):
+    app.controls["features"].value = ("x1", "x1x2")
+    assert app.session.config.features == ("x1", "x1x2") and app.session.epoch == 0
+    assert app.session.model.layers[0].params["W"].shape[0] == 2
+    app.controls["compare"].value = True
+    assert app.session.baseline is not None
+    app.buttons["step"].click()
+    assert app.session.baseline.epoch == 1
+    labels = [line.get_label() for line in app.figure.ax_loss.lines]
+    assert "test, no regularization" in labels
+    app.controls["features"].value = ()
+    assert "features" in app.message.value and app.session.config.features == ("x1", "x1x2")
+
+
 def test_the_widths_box_reads_a_list_of_numbers(app):
     app.controls["depth"].value = 2
     app.controls["widths"].value = "5, 3"
