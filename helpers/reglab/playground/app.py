@@ -170,10 +170,10 @@ class Playground:
                 and self.session.finished != "diverged":
             with self._lock:
                 self.session.adjust(config)
-            self._say(f"{setting} = {change['new']} from epoch {self.session.epoch + 1} on: "
-                      f"the run goes on with the same weights")
             if not self.running:
                 self._redraw()
+            self._say(f"{setting} = {change['new']} from epoch {self.session.epoch + 1} on: "
+                      f"the run goes on with the same weights")
             return
         self.reset()
 
