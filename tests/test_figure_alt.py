@@ -91,6 +91,7 @@ def test_a_good_text_has_no_problem():
     ("  image ", "generic"),
     ("No description has been provided for this image", "generic"),
     ("<Figure size 640x480 with 1 Axes>", "generic"),
+    ("../_images/5f0c1e2d9a.png", "generic"),
     ("Figure 2: the training and validation loss of the network per epoch", "a label"),
     ("Loss per epoch, two curves", "fewer than"),
     (GOOD + " " + "and so on " * 40, "longer than"),

@@ -43,7 +43,8 @@ MIN_WORDS = 6
 MAX_CHARS = 400
 GENERIC = re.compile(
     r"^\W*(?:a |an |the )?(?:figure|fig|plot|image|img|graph|chart|picture|screenshot|output)"
-    r"\b(?:\s*\d+)?\W*$|no description has been provided|^<figure size", re.I)
+    r"\b(?:\s*\d+)?\W*$|no description has been provided|^<figure size"
+    r"|^\S+\.(?:png|jpe?g|svg|gif)$", re.I)  # ... or a file name, as a renderer's default
 LABEL_START = re.compile(r"^\W*(?:figure|fig\.?|image|plot|graph|chart)\s*\d*\s*[:.-]", re.I)
 
 
@@ -124,7 +125,7 @@ def drawing_cells(cells: list[dict]) -> list[int]:
 
 def alt_problems(text, code: str = "") -> list[str]:
     """What is wrong with ``text`` as the text alternative of a figure drawn by ``code``:
-    missing, not a string, generic ("Figure 3", "plot", a figure's repr), a label
+    missing, not a string, generic ("Figure 3", "plot", a figure's repr, a file name), a label
     ("Figure 2: ..."), fewer than MIN_WORDS words, longer than MAX_CHARS characters, or a
     piece of the code."""
     if text is None:
