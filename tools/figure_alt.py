@@ -7,17 +7,22 @@ falls all the way while validation loss turns up after about 20 epochs"), not as
 
     "metadata": {"mystnb": {"image": {"alt": "Training loss falls ..."}}}
 
-myst-nb, which renders the book (``book/build.py``), puts it into the ``alt`` of the cell's
-``<img>``. A cell draws one figure (one ``plt.show()``, one displayed widget or frame), so
-that each figure has its own text.
+myst-nb, which renders the book (``book/build.py`` copies the metadata with the cell), puts
+it into the ``alt`` of the cell's ``<img>``; a widget frozen for the book keeps its frame in
+its cell, so it gets that cell's text too. A cell draws one figure (one ``plt.show()``, one
+displayed widget or frame), so that each figure has its own text; a cell that drew two
+would show one text twice on its page, which tests_book/test_figure_alt.py rejects.
+JupyterLab (4.6) shows no ``alt`` for an output image at all: there the markdown caption
+that follows a figure says what it shows.
 
 Which cells draw is found in their code, without running them (:func:`drawing_cells`): a
 cell draws when, outside any function it defines, it calls a pyplot function that makes or
 shows a figure (``plt.show``, ``plt.subplots``, ``plt.figure``, ...), ``display(...)``, or a
 function of the notebook that does (``show_rows(...)``, also when passed on, as to
 ``interact``), or when it ends by showing a widget built by a constructor that draws
-(``app = Playground(...)``, then ``app``). :func:`alt_problems` says what is wrong with one
-text; :func:`notebook_problems` with a whole notebook.
+(``app = Playground(...)``, then ``app``). The book's tests check this finding against the
+cells that did draw when the book was built. :func:`alt_problems` says what is wrong with
+one text; :func:`notebook_problems` with a whole notebook.
 
 Usage::
 
