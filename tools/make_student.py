@@ -15,7 +15,8 @@ nbgrader itself):
   questions' answers away), the region becomes nbgrader's text stub ``YOUR ANSWER HERE``.
 
 Outputs and execution counts are dropped and the metadata reduced to the kernel (and the
-cells' tags), so the result depends only on the solution's source: running this twice
+cells' tags and ``mystnb`` options, which hold the text alternative of a figure: see
+tools/figure_alt.py), so the result depends only on the solution's source: running this twice
 gives identical bytes. Markers must be balanced and not nested.
 
 The solution notebooks carry the nbgrader metadata that ``generate_assignment`` needs
@@ -52,7 +53,7 @@ TEXT_STUB = "YOUR ANSWER HERE"                           # and its text_stub
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>### (?:BEGIN|END) SOLUTION)[ \t]*$")
 _CHOICE = re.compile(r"""^\s*\w+\s*=\s*(["'])\(?[a-z]\)?\1\s*$""")
 _CHECK_CALL = re.compile(r"^check_\w+\(", re.MULTILINE)
-_KEPT_CELL_METADATA = ("tags",)
+_KEPT_CELL_METADATA = ("tags", "mystnb")
 
 
 class MarkerError(ValueError):
