@@ -339,7 +339,10 @@ def round_trip(tmp_path_factory):
             teacher.formgrader(f"submission/{ASSIGNMENT}/{student}/autograde")
         teacher.formgrader(f"assignment/{ASSIGNMENT}/generate_feedback")
         teacher.formgrader(f"assignment/{ASSIGNMENT}/release_feedback")
-        step(f"instructor: collected, autograded {len(STUDENTS)} submissions, generated and "
+        graded = {s["student"]: f"{s['code_score']:g}/{s['max_code_score']:g}"
+                  for s in teacher.get(f"formgrader/api/submissions/{ASSIGNMENT}")}
+        step(f"instructor: collected, autograded {len(STUDENTS)} submissions (checks passed: "
+             f"{', '.join(f'{k} {v}' for k, v in sorted(graded.items()))}), generated and "
              f"released the feedback", t)
 
         feedback = {}
