@@ -72,7 +72,7 @@ ASSIGNMENT = "ex00"
 NOTEBOOK = autograde.NAMES[ASSIGNMENT]
 INSTRUCTOR = "instructor"
 PASSWORD = secrets.token_urlsafe(12)
-WAIT = 60          # seconds: the hub up, a server started, a process ended
+WAIT = 120         # seconds: the hub up, a server started (4 at once: ~55 s on 2 busy cores)
 REQUEST = 180      # seconds for one request (autograding one notebook takes ~10 s)
 
 
@@ -174,10 +174,10 @@ def _end(hub, marker):
     if hub.poll() is None:
         hub.send_signal(signal.SIGTERM)
         try:
-            hub.wait(timeout=WAIT / 2)
+            hub.wait(timeout=WAIT / 4)
         except subprocess.TimeoutExpired:
             hub.kill()
-            hub.wait(timeout=WAIT / 2)
+            hub.wait(timeout=WAIT / 4)
     left = _marked(marker)
     for proc in left:
         proc.terminate()
@@ -286,7 +286,7 @@ def round_trip(tmp_path_factory):
     print()
     try:
         t = time.perf_counter()
-        version = _wait("the hub", lambda: _get_ok(f"{hub_url}/hub/api/"))["version"]
+        version = _wait("the hub", lambda: _hub_up(hub, f"{hub_url}/hub/api/"))["version"]
         step(f"JupyterHub {version} up at {hub_url} (proxy: configurable-http-proxy)", t)
 
         t = time.perf_counter()
@@ -372,7 +372,10 @@ def round_trip(tmp_path_factory):
         assert not left, left
 
 
-def _get_ok(url):
+def _hub_up(hub, url):
+    """The hub's version once its API answers; fail at once if the hub has exited."""
+    if hub.poll() is not None:
+        raise RuntimeError(f"the hub exited with status {hub.returncode}")
     try:
         response = requests.get(url, timeout=5)
     except requests.ConnectionError:
