@@ -13,7 +13,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .PHONY: lab test test-browser book lint student bench bench-notebooks torch clean git-filter \
-	nbgrader course mutation test-portable test-kernels test-min-versions
+	nbgrader course test-hub mutation test-portable test-kernels test-min-versions
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -103,6 +103,32 @@ $(NBGRADER_STAMP):
 nbgrader: $(STAMP) $(NBGRADER_STAMP)
 	$(NBGRADER_VENV)/bin/python -m pytest -p no:cacheprovider --noconftest -o addopts=-ra \
 	  tests/test_nbgrader.py tests/test_autograde.py
+
+# nbgrader's whole round trip through a real JupyterHub on localhost (tests/test_hub.py): an
+# instructor and three students log in, start their servers, and release, fetch, answer,
+# submit, collect, autograde and return feedback through the servers' HTTP APIs; the grades
+# are read from the gradebook. A target of its own, beside `make nbgrader`, because it needs
+# more: JupyterHub (the `hub` extra) with nbgrader in a venv of its own, and the hub's proxy,
+# configurable-http-proxy, from npm into that venv (npm: Debian's package, installed when it
+# is missing and this runs as root, as in CI). The hub, the proxy and the servers listen on
+# free loopback ports and are ended when the test ends; `timeout` interrupts a run that hangs
+# (SIGINT: the test still ends its processes).
+HUB_VENV ?= $(VENV)/hub
+HUB_STAMP = $(HUB_VENV)/.installed
+PROXY_VERSION = 5.3.0
+$(HUB_STAMP): pyproject.toml
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }; } \
+	  || { echo "test-hub needs npm (Node.js): apt-get install npm (as root)"; exit 1; }
+	test -x $(HUB_VENV)/bin/python || $(PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet nbgrader==$(NBGRADER_VERSION) -e '.[hub]'
+	npm install --silent --no-audit --no-fund --prefix $(HUB_VENV)/node \
+	  configurable-http-proxy@$(PROXY_VERSION)
+	touch $(HUB_STAMP)
+
+test-hub: $(HUB_STAMP)
+	timeout --signal=INT 600 $(HUB_VENV)/bin/python -m pytest -p no:cacheprovider --noconftest \
+	  -o addopts=-ra -s tests/test_hub.py
 
 # A ready nbgrader course for instructors: nbgrader_config.py and one assignment per exercise
 # (tools/make_course.py). COURSE is where; it must not exist yet, or be empty.
