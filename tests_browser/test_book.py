@@ -36,16 +36,20 @@ MATH = """() => ({typeset: document.querySelectorAll('mjx-container').length,
                left: document.querySelectorAll('.math').length
                      - document.querySelectorAll('.math mjx-container').length})"""
 
-# Once MathJax has typeset the page: its MathJax errors, the formulas left untypeset, and
-# the text a reader sees as text (outside code and typeset math).
-RENDERED = """async () => {
-  const formulas = document.querySelectorAll('.math').length;
-  if (formulas) {
+# Waits, on a page with formulas, until MathJax has typeset them (and attached its explorer).
+TYPESET = """
+  if (document.querySelectorAll('.math').length) {
     const start = Date.now();
     while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)
            && Date.now() - start < 30000) await new Promise(r => setTimeout(r, 50));
     await MathJax.startup.promise;
   }
+"""
+
+# Once MathJax has typeset the page: its MathJax errors, the formulas left untypeset, and
+# the text a reader sees as text (outside code and typeset math).
+RENDERED = """async () => {""" + TYPESET + """
+  const formulas = document.querySelectorAll('.math').length;
   const skip = 'script, style, pre, code, kbd, samp, textarea, mjx-container, .math';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const text = [];
@@ -58,15 +62,9 @@ RENDERED = """async () => {
           text: text.join('')};
 }"""
 
-
 # Once MathJax has typeset the page and its explorer is attached: the formulas without a
 # spoken form (aria-label) or without keyboard focus (tabindex 0).
-SPOKEN = """async () => {
-  if (document.querySelectorAll('.math').length) {
-    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise))
-      await new Promise(r => setTimeout(r, 50));
-    await MathJax.startup.promise;
-  }
+SPOKEN = """async () => {""" + TYPESET + """
   const all = [...document.querySelectorAll('mjx-container')];
   return {formulas: all.length,
           unspoken: all.filter(c => !(c.getAttribute('aria-label') || '').trim()).length,
@@ -79,6 +77,10 @@ def book():
     if not (HTML / PAGE).is_file():
         pytest.skip("the book is not built: make book")
     return HTML
+
+
+def _pages(book: Path) -> list[Path]:
+    return sorted(p for p in book.rglob("*.html") if "_static" not in p.parts)
 
 
 def _fetched(page) -> list[str]:
@@ -105,7 +107,7 @@ def test_book_opens_and_its_math_is_typeset(page, book):
 def test_every_page_reads_without_raw_tex(page, book):
     fetched = _fetched(page)
     problems = []
-    for path in sorted(p for p in book.rglob("*.html") if "_static" not in p.parts):
+    for path in _pages(book):
         page.goto(path.as_uri())
         shown = page.evaluate(RENDERED)
         name = path.relative_to(book)
@@ -120,10 +122,6 @@ def test_every_page_reads_without_raw_tex(page, book):
     assert not problems, "\n".join(problems)
     assert all(url.startswith("file://") for url in fetched), [
         url for url in fetched if not url.startswith("file://")]
-
-
-def _pages(book: Path) -> list[Path]:
-    return sorted(p for p in book.rglob("*.html") if "_static" not in p.parts)
 
 
 def test_formulas_are_spoken_and_explorable_by_keyboard(page, book):
