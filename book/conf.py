@@ -41,7 +41,8 @@ html_copy_source = False
 # Formulas readable by assistive technology: MathJax's expression explorer on (keyboard
 # focus on each formula, arrow keys walk its parts) with speech (SRE), which labels each
 # formula with its spoken form. _static/mathjax_speech.js lets the speech rules load from
-# disk too; its priority puts it after Sphinx's window.MathJax = ... and before MathJax.
+# disk too; its priority puts it after Sphinx's window.MathJax = ..., and it runs before
+# MathJax, which is deferred.
 mathjax3_config = {"options": {"menuOptions": {"settings": {"explorer": True}}}}
 html_static_path = ["_static"]
 html_js_files = [("mathjax_speech.js", {"priority": 501})]
