@@ -34,8 +34,9 @@ test: $(STAMP) git-filter
 	$(BIN)/python -m pytest
 
 # The real-browser tests: JupyterLab in the system Chromium, driven by Playwright
-# (tests_browser/). Installs the browser extra; installs Debian's chromium when it is
-# missing and this runs as root (CI), otherwise says how.
+# (tests_browser/), and the built book when there is one (its math typeset and spoken, and
+# axe-core's WCAG 2.1 A/AA audit of every page: a few minutes). Installs the browser extra;
+# installs Debian's chromium when it is missing and this runs as root (CI), otherwise says how.
 BROWSER_STAMP = $(VENV)/.browser-installed
 $(BROWSER_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[notebooks,test,dev,browser]'

@@ -313,3 +313,21 @@ def test_math_is_served_from_the_book(pages):
     assert mathjax, "the page does not load MathJax"
     for url in mathjax:
         assert (page.path.parent / urlsplit(url).path).resolve().is_file(), url
+
+
+def test_every_page_with_math_can_speak_it_offline(pages):
+    """MathJax's speech rules reach a page read from disk: each page that loads MathJax loads
+    _static/mathjax_speech.js, and each rule file of MathJax (LOCALE.json) is served as the
+    script _static/sre-mathmaps/LOCALE.js that it loads, holding the same JSON."""
+    with_math = [p for p in pages.values() if any("tex-chtml" in url for url in p.loads)]
+    assert len(with_math) >= len(NOTEBOOKS)
+    for page in with_math:
+        assert any(urlsplit(u).path.endswith("/mathjax_speech.js") for u in page.loads), page.path
+    rules = sorted(book_conf.SRE_MAPS.glob("*.json"))
+    assert "en" in [r.stem for r in rules]
+    for rule in rules:
+        script = (HTML / "_static" / "sre-mathmaps" / f"{rule.stem}.js").read_text(encoding="utf-8")
+        head, _, value = script.partition(" = ")
+        assert head == f'window.reglabMathmaps["{rule.stem}"]', head
+        assert json.loads(json.loads(value.rstrip().removesuffix(";"))) == json.loads(
+            rule.read_text(encoding="utf-8")), rule.stem
