@@ -200,24 +200,24 @@ class FusedNumPy:
         Z3 -= self.zmax
         picked = Z3[rows, yb]
         np.exp(Z3, out=Z3)
-        np.sum(Z3, axis=1, keepdims=True, out=self.zsum)
+        Z3.sum(axis=1, keepdims=True, out=self.zsum)
         value = float(np.log(self.zsum).sum() - picked.sum()) / B
         self.zsum *= B
         Z3 /= self.zsum
         Z3[rows, yb] -= DTYPE(1.0 / B)
         # backward: dW = A^T dZ, db = sum dZ, dA = dZ W^T, dZ = dA * [A > 0]
         np.matmul(A2.T, Z3, out=self.dW3)
-        np.sum(Z3, axis=0, out=self.db3)
+        Z3.sum(axis=0, out=self.db3)
         np.matmul(Z3, self.W3.T, out=D2)
         np.greater(A2, 0, out=M2)
         D2 *= M2
         np.matmul(A1.T, D2, out=self.dW2)
-        np.sum(D2, axis=0, out=self.db2)
+        D2.sum(axis=0, out=self.db2)
         np.matmul(D2, self.W2.T, out=D1)
         np.greater(A1, 0, out=M1)
         D1 *= M1
         np.matmul(Xb.T, D1, out=self.dW1)
-        np.sum(D1, axis=0, out=self.db1)
+        D1.sum(axis=0, out=self.db1)
         # Adam: s = b1 s + (1-b1) g; r = b2 r + (1-b2) g^2;
         # theta -= lr/(1-b1^t) * s / (sqrt(r/(1-b2^t)) + eps). The moments are kept
         # without their factors (1-b1), (1-b2), which then join the step's constants:
