@@ -173,6 +173,8 @@ class FusedNumPy:
         self.D2 = np.empty((batch, n2), DTYPE)
         self.M1 = np.empty((batch, n1), bool)
         self.M2 = np.empty((batch, n2), bool)
+        self.zero1 = np.zeros((batch, n1), DTYPE)  # np.maximum is faster on two arrays
+        self.zero2 = np.zeros((batch, n2), DTYPE)  # than on an array and a scalar
         self.idx = np.empty(batch, np.intp)
         self.zmax = np.empty((batch, 1), DTYPE)
         self.zsum = np.empty((batch, 1), DTYPE)
@@ -186,10 +188,10 @@ class FusedNumPy:
         # forward: A1 = relu(X W1 + b1), A2 = relu(A1 W2 + b2), Z3 = A2 W3 + b3
         np.matmul(Xb, self.W1, out=A1)
         A1 += self.b1
-        np.maximum(A1, 0, out=A1)
+        np.maximum(A1, self.zero1, out=A1)
         np.matmul(A1, self.W2, out=A2)
         A2 += self.b2
-        np.maximum(A2, 0, out=A2)
+        np.maximum(A2, self.zero2, out=A2)
         np.matmul(A2, self.W3, out=Z3)
         Z3 += self.b3
         # softmax cross-entropy: J = mean(log sum exp(z - max) - (z - max)_y);

@@ -176,12 +176,19 @@ class ReLU(Layer):
     """
 
     _out = None  # max(z, 0) of the last forward: [z > 0] is [out > 0]
+    _zeros = np.zeros(0)  # zeros shaped and laid out like the last input
 
     def forward(self, X, *, train=False, rng=None):
-        return self._forward(X)
+        return self._forward(np.asarray(X))
 
     def _forward(self, X, train=False, rng=None):
-        self._out = np.maximum(X, 0)  # one pass, one new array: the output itself
+        # np.maximum runs 2-3x faster on two arrays of one layout than on an array and the
+        # scalar 0 (numpy's SIMD loop): the zeros are made once per input shape and layout
+        zeros = self._zeros
+        if zeros.shape != X.shape or zeros.strides != X.strides or zeros.dtype != X.dtype:
+            zeros = np.zeros_like(X)
+        self._out = np.maximum(X, zeros)  # one pass, one new array: the output itself
+        self._zeros = zeros  # kept once the input is accepted
         return self._out
 
     def backward(self, dout):
