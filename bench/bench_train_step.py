@@ -147,7 +147,9 @@ class FusedNumPy:
     layer arrays are views into it), so the Adam update is 10 vector operations over all
     15,210 numbers at once instead of a loop over six arrays. Every elementwise step
     writes into a buffer allocated once: the only arrays a step creates are the few
-    numbers of the loss (one per row).
+    numbers of the loss (one per row). Sums are ``ndarray.sum`` (``np.sum``'s Python wrapper
+    costs about 1 µs a call) and ReLU compares with a zero buffer (``np.maximum`` is 2-3x
+    faster on two arrays than on an array and a scalar).
     """
 
     name = "fused numpy"
