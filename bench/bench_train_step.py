@@ -18,12 +18,16 @@ All three start from the same initial weights. Before timing, a sanity check run
 first steps of each on the same minibatches and asserts that the loss trajectories (and,
 for reglab vs fused, the parameters) agree to float32 tolerance. The timing runs
 ``--rounds`` rounds; in each round every implementation takes a few untimed steps and
-then ``--steps`` individually timed steps over freshly shuffled minibatches, in an order
-rotated from round to round so that a noisy machine penalizes no one in particular.
-A round's ms/step is its median step (a step that lost the CPU to another process does
-not count); the report gives the median, min and max over rounds, and next to it the
-same from each round's mean step (stalls included). The last line is
-``ratio_vs_fused_numpy=X.XX`` = median(reglab) / median(fused numpy).
+then ``--steps`` timed steps over freshly shuffled minibatches, in an order rotated from
+round to round so that a noisy machine penalizes no one in particular. The clock is the
+CPU time of the process (``time.process_time``), read around blocks of consecutive steps
+(10 at batches up to 100, where a step takes a fraction of a millisecond and one reading
+costs a few µs; single steps at batch 1000 and for the CNN): time lost to other processes
+on a busy machine is not charged. A round's ms/step is its median block; the report gives
+the median, min and max over rounds, and next to it the same from each round's mean block.
+Each ratio is paired within the rounds (both implementations measured in the same round),
+the median over rounds with the range of the rounds' ratios as its spread. The last line
+is ``ratio_vs_fused_numpy=X.XX`` = median(reglab) / median(fused numpy) at batch 100.
 
 numpy's BLAS and torch use the same number of threads: numpy's own count unless
 ``--threads`` says otherwise (``--threads 1`` is steadier on a busy machine).
@@ -143,7 +147,9 @@ class FusedNumPy:
     layer arrays are views into it), so the Adam update is 10 vector operations over all
     15,210 numbers at once instead of a loop over six arrays. Every elementwise step
     writes into a buffer allocated once: the only arrays a step creates are the few
-    numbers of the loss (one per row).
+    numbers of the loss (one per row). Sums are ``ndarray.sum`` (``np.sum``'s Python wrapper
+    costs about 1 µs a call) and ReLU compares with a zero buffer (``np.maximum`` is 2-3x
+    faster on two arrays than on an array and a scalar).
     """
 
     name = "fused numpy"
@@ -173,6 +179,8 @@ class FusedNumPy:
         self.D2 = np.empty((batch, n2), DTYPE)
         self.M1 = np.empty((batch, n1), bool)
         self.M2 = np.empty((batch, n2), bool)
+        self.zero1 = np.zeros((batch, n1), DTYPE)  # np.maximum is faster on two arrays
+        self.zero2 = np.zeros((batch, n2), DTYPE)  # than on an array and a scalar
         self.idx = np.empty(batch, np.intp)
         self.zmax = np.empty((batch, 1), DTYPE)
         self.zsum = np.empty((batch, 1), DTYPE)
@@ -186,10 +194,10 @@ class FusedNumPy:
         # forward: A1 = relu(X W1 + b1), A2 = relu(A1 W2 + b2), Z3 = A2 W3 + b3
         np.matmul(Xb, self.W1, out=A1)
         A1 += self.b1
-        np.maximum(A1, 0, out=A1)
+        np.maximum(A1, self.zero1, out=A1)
         np.matmul(A1, self.W2, out=A2)
         A2 += self.b2
-        np.maximum(A2, 0, out=A2)
+        np.maximum(A2, self.zero2, out=A2)
         np.matmul(A2, self.W3, out=Z3)
         Z3 += self.b3
         # softmax cross-entropy: J = mean(log sum exp(z - max) - (z - max)_y);
@@ -200,24 +208,24 @@ class FusedNumPy:
         Z3 -= self.zmax
         picked = Z3[rows, yb]
         np.exp(Z3, out=Z3)
-        np.sum(Z3, axis=1, keepdims=True, out=self.zsum)
+        Z3.sum(axis=1, keepdims=True, out=self.zsum)
         value = float(np.log(self.zsum).sum() - picked.sum()) / B
         self.zsum *= B
         Z3 /= self.zsum
         Z3[rows, yb] -= DTYPE(1.0 / B)
         # backward: dW = A^T dZ, db = sum dZ, dA = dZ W^T, dZ = dA * [A > 0]
         np.matmul(A2.T, Z3, out=self.dW3)
-        np.sum(Z3, axis=0, out=self.db3)
+        Z3.sum(axis=0, out=self.db3)
         np.matmul(Z3, self.W3.T, out=D2)
         np.greater(A2, 0, out=M2)
         D2 *= M2
         np.matmul(A1.T, D2, out=self.dW2)
-        np.sum(D2, axis=0, out=self.db2)
+        D2.sum(axis=0, out=self.db2)
         np.matmul(D2, self.W2.T, out=D1)
         np.greater(A1, 0, out=M1)
         D1 *= M1
         np.matmul(Xb.T, D1, out=self.dW1)
-        np.sum(D1, axis=0, out=self.db1)
+        D1.sum(axis=0, out=self.db1)
         # Adam: s = b1 s + (1-b1) g; r = b2 r + (1-b2) g^2;
         # theta -= lr/(1-b1^t) * s / (sqrt(r/(1-b2^t)) + eps). The moments are kept
         # without their factors (1-b1), (1-b2), which then join the step's constants:
@@ -357,7 +365,7 @@ def bench_cnn(X, y, steps, rounds, warmup):
              f"{np.max(np.abs(losses[1] - losses[0])):.1e}, max |dparam| = {dparam:.1e} "
              f"after {len(batches)} steps: passed"]
     impls = [CNNRegLab(init, X.shape[0]), CNNTorch(init, X.shape[0])]
-    rng = np.random.default_rng(SEED + 5)
+    rng = np.random.default_rng(SEED + 5)  # interleaved rounds of single steps in CPU time
     for impl in impls:
         run(impl, feed(impl, epoch_batches(X, y, rng)), warmup)
     typical = {impl.name: [] for impl in impls}
@@ -370,14 +378,12 @@ def bench_cnn(X, y, steps, rounds, warmup):
                 raise FloatingPointError(f"CNN {impl.name}: loss became {value}")
             typical[impl.name].append(1e3 * float(np.median(seconds)))
     med = {name: statistics.median(ts) for name, ts in typical.items()}
-    paired = statistics.median(a / b for a, b in zip(typical["pytorch eager"],
-                                                     typical["reglab"], strict=True))
-    lines.append(f"  {'implementation':<15}{'median':>8}{'min':>8}{'max':>8}   ms/step, "
-                 f"{rounds} rounds x {steps} steps")
+    lines.append(f"  {'implementation':<15}{'median':>8}{'min':>8}{'max':>8}   ms/step (CPU "
+                 f"time), {rounds} rounds x {steps} steps")
     for name, ts in typical.items():
         lines.append(f"  {name:<15}{med[name]:>8.3f}{min(ts):>8.3f}{max(ts):>8.3f}")
     lines.append(f"  CNN: pytorch eager / reglab within each round, median over rounds: "
-                 f"{paired:.2f}")
+                 f"{paired(typical, 'pytorch eager', 'reglab')} (goal >= 1.5)")
     return lines
 
 
@@ -470,18 +476,32 @@ def feed(impl, batches):
     return impl.convert(batches) if hasattr(impl, "convert") else batches
 
 
-def run(impl, batches, steps):
-    """Per-step seconds (array of ``steps``) of ``impl``, cycling through ``batches``; last loss."""
-    step, clock = impl.step, time.perf_counter
+def run(impl, batches, steps, block=1):
+    """CPU seconds per step of ``impl`` in each block of ``block`` consecutive steps, and the
+    last loss: ``steps // block`` blocks (at least one), cycling through ``batches``.
+
+    The clock is ``time.process_time``, the CPU time of this process: time lost to other
+    processes is not charged (their traffic in the caches still is). One reading costs a
+    few µs, hence blocks for steps that take a fraction of a millisecond.
+    """
+    step, clock = impl.step, time.process_time
     n = len(batches)
-    stamps = [0.0] * (steps + 1)
-    value = None
-    stamps[0] = clock()
-    for i in range(steps):
-        Xb, yb = batches[i % n]
-        value = step(Xb, yb)
-        stamps[i + 1] = clock()
-    return np.diff(stamps), value
+    seconds = np.empty(max(steps // block, 1))
+    value, i = None, 0
+    for b in range(len(seconds)):
+        start = clock()
+        for _ in range(block):
+            Xb, yb = batches[i % n]
+            value = step(Xb, yb)
+            i += 1
+        seconds[b] = (clock() - start) / block
+    return seconds, value
+
+
+def paired(typical, a, b):
+    """Median over rounds of the ratio a / b within each round, and its range over rounds."""
+    ratios = [x / y for x, y in zip(typical[a], typical[b], strict=True)]
+    return f"{statistics.median(ratios):.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f})"
 
 
 def sanity_check(classes, init, X, y, batch=BATCH):
@@ -524,14 +544,15 @@ def bench_batch(classes, init, X, y, batch, args, warmup):
     """
     steps = max(args.steps * min(BATCH, batch) // batch, 3)
     warmup = max(warmup * min(BATCH, batch) // batch, 2)
+    block = 10 if batch <= BATCH else 1  # steps per reading of the clock
     lines = [f"batch {batch}: sanity check (same initial weights, same batches):"]
     lines += sanity_check(classes, init, X, y, batch)
     impls = [cls(init, X.shape[0], batch) for cls in (*classes, GEMMFloor)]
     rng = np.random.default_rng(SEED + 3)
     for impl in impls:  # warm up caches, allocator, thread pools
         run(impl, feed(impl, epoch_batches(X, y, rng, batch)), max(warmup, 20 * BATCH // batch))
-    typical = {impl.name: [] for impl in impls}  # per round: the median step, ms
-    mean = {impl.name: [] for impl in impls}  # per round: the mean step, ms
+    typical = {impl.name: [] for impl in impls}  # per round: the median block, ms per step
+    mean = {impl.name: [] for impl in impls}  # per round: the mean block, ms per step
     t_timing = time.perf_counter()
     for rnd in range(args.rounds):
         batches = epoch_batches(X, y, rng, batch)
@@ -539,7 +560,7 @@ def bench_batch(classes, init, X, y, batch, args, warmup):
         for impl in impls[k:] + impls[:k]:
             data = feed(impl, batches)
             run(impl, data[::-1], warmup)
-            seconds, value = run(impl, data, steps)
+            seconds, value = run(impl, data, steps, block)
             if not np.isfinite(value):
                 raise FloatingPointError(f"{impl.name}: loss became {value}")
             typical[impl.name].append(1e3 * float(np.median(seconds)))
@@ -549,16 +570,13 @@ def bench_batch(classes, init, X, y, batch, args, warmup):
                          f"{args.budget:g} s budget (a busy machine? try --threads 1)")
             break
 
-    def paired(a, b):
-        return statistics.median(x / y for x, y in zip(typical[a], typical[b], strict=True))
-
     med = {name: statistics.median(ts) for name, ts in typical.items()}
     med_mean = {name: statistics.median(ts) for name, ts in mean.items()}
     fused, fused_mean = med["fused numpy"], med_mean["fused numpy"]
     lines += [f"batch {batch}: {len(typical['reglab'])} rounds x {steps} steps "
-              f"(+{warmup} untimed) each, rotated order",
-              "  ms/step: each round's median step, then the median (min, max) over rounds; "
-              "'mean' uses each round's mean step instead (stalls included)",
+              f"(+{warmup} untimed) each, rotated order, CPU time read every {block} steps",
+              "  ms/step: each round's median block, then the median (min, max) over rounds; "
+              "'mean' uses each round's mean block instead",
               f"  {'implementation':<15}{'median':>8}{'min':>8}{'max':>8}{'vs fused':>10}"
               f"{'mean':>9}{'vs fused':>10}"]
     for name, ts in typical.items():
@@ -568,15 +586,16 @@ def bench_batch(classes, init, X, y, batch, args, warmup):
     if "pytorch eager" not in typical:
         lines.append(f"  {'pytorch eager':<15}  skipped (import torch failed)")
     lines.append(f"  batch {batch}: reglab / fused numpy within each round, median over rounds: "
-                 f"{paired('reglab', 'fused numpy'):.2f} (goal <= 1.10)")
+                 f"{paired(typical, 'reglab', 'fused numpy')}, goal <= 1.10")
     lines.append(f"  batch {batch}: GEMM floor reached (time of the step's GEMMs alone / step "
-                 f"time): reglab {paired('GEMMs alone', 'reglab'):.2f}, fused numpy "
-                 f"{paired('GEMMs alone', 'fused numpy'):.2f}")
+                 f"time): reglab {paired(typical, 'GEMMs alone', 'reglab')}, fused numpy "
+                 f"{paired(typical, 'GEMMs alone', 'fused numpy')}")
     if "pytorch eager" in typical:
         lines.append(f"  batch {batch}: pytorch eager / reglab within each round, median over "
-                     f"rounds: {paired('pytorch eager', 'reglab'):.2f}"
-                     + (" (goal >= 3)" if batch == BATCH else ""))
-    return lines, med["reglab"] / fused
+                     f"rounds: {paired(typical, 'pytorch eager', 'reglab')}"
+                     + (", goal >= 3" if batch == BATCH else ""))
+    return lines, statistics.median(
+        a / b for a, b in zip(typical["reglab"], typical["fused numpy"], strict=True))
 
 
 def main(argv=None):
@@ -636,12 +655,12 @@ def main(argv=None):
         for line in lines:
             print(line)
     print(f"timing of the steps: wall time {time.perf_counter() - t_start:.1f} s")
-    print("reglab / fused numpy per batch size (median steps): "
+    print("reglab / fused numpy per batch size (paired, median over rounds): "
           + ", ".join(f"batch {b} {r:.2f}" for b, r in ratios.items()) + " (goal <= 1.10 each)")
     for line in bench_fit(X, y, (X_val, y_val), 2 if args.quick else 5, args.rounds):
         print(line)
     if "pytorch eager" in {cls.name for cls in classes} and args.cnn_steps:
-        for line in bench_cnn(X, y, args.cnn_steps, min(args.rounds, 7), max(warmup // 4, 3)):
+        for line in bench_cnn(X, y, args.cnn_steps, args.rounds, max(warmup // 4, 3)):
             print(line)
     print(f"ratio_vs_fused_numpy={ratios[BATCH]:.2f}")
     return 0

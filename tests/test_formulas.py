@@ -53,6 +53,17 @@ def test_relu_is_max_of_z_and_zero_with_zero_slope_at_zero():
     np.testing.assert_array_equal(relu.backward(np.ones_like(z)), [[0.0, 0.0, 1.0, 1.0, 1.0]])
 
 
+def test_relu_output_has_the_dtype_of_each_input_whatever_came_before():
+    """float32 then int32 inputs of one shape (and one layout): each output keeps its input's
+    dtype and values, although the layer reuses what it can between calls."""
+    relu = ReLU()
+    z = np.array([[-1, 2, 3], [4, -5, 0]])
+    for dtype in (np.float32, np.int32, np.float32):
+        out = relu.forward(z.astype(dtype))
+        assert out.dtype == dtype
+        np.testing.assert_array_equal(out, [[0, 2, 3], [4, 0, 0]])
+
+
 def test_is_weight_picks_the_weight_matrices_only():
     assert is_weight("W") and is_weight("3.W") and is_weight("1.2.W")
     assert not is_weight("b") and not is_weight("3.b") and not is_weight("0.Wb")

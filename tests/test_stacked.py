@@ -10,6 +10,7 @@ from reglab import (
     Adam,
     Dense,
     Dropout,
+    ElasticNet,
     ReLU,
     Sequential,
     Sigmoid,
@@ -99,6 +100,26 @@ def test_a_penalty_per_model_and_an_augmentation():
     assert_same_runs(a, b, rtol=1e-12)
     assert b[1][0].val_loss == [None] * 3  # no validation data: nothing evaluated
     assert b[1][1].penalty[-1] > b[1][0].penalty[-1]  # λ = 3 weighs more than λ = 0.1
+
+
+@pytest.mark.parametrize("sweep", [[L2(0.1), L2(3.0), L2(30.0)],
+                                   [ElasticNet(0.5, 0.3), ElasticNet(4.0, 0.3), ElasticNet(9.0, 0.3)],
+                                   [L2(2.0), L1(2.0), L2(0.5)],
+                                   [ElasticNet(2.0, 0.3), ElasticNet(2.0, 0.6), ElasticNet(2.0, 0.3)]])
+def test_a_lambda_sweep_gives_each_model_the_penalty_gradient_of_fit_bit_for_bit(sweep):
+    """float32, one λ per model: a sweep of one kind (computed once on the stack) and lists
+    that differ in kind or in another setting (model by model) give every model the numbers
+    that fit gives it alone."""
+    X, y = data()
+    kw = dict(train=(X.astype(np.float32), y), loss=softmax_cross_entropy, epochs=2,
+              batch_size=30, progress=False)
+    build = lambda r, i: mlp(r, dtype=np.float32)  # noqa: E731
+    (models_a, hists_a), (models_b, hists_b) = (
+        run(build, [4, 5, 6], lambda: SGD(0.1), sweep, **kw) for run in (one_by_one, together))
+    for ma, mb in zip(models_a, models_b, strict=True):
+        for k in ma.params:
+            np.testing.assert_array_equal(mb.params[k], ma.params[k], err_msg=k)
+    assert [h.penalty for h in hists_b] == [h.penalty for h in hists_a]
 
 
 def test_float32_models_agree_to_float_rounding():

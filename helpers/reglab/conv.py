@@ -179,19 +179,27 @@ class Flatten(Layer):
     dimensions is accepted; a 2-D input passes through unchanged.
     """
 
-    _shape = None  # the last forward's input shape
+    _X = None  # the last forward's input
 
     def forward(self, X, *, train=False, rng=None):
         if np.ndim(X) < 2:
             raise ValueError(f"X must have at least 2 dimensions (m, ...), got shape "
                              f"{np.shape(X)}")
-        self._shape = X.shape
+        self._X = X
         return X.reshape(X.shape[0], -1)
 
     def backward(self, dout):
-        self._check_dout(dout, None if self._shape is None
-                         else (self._shape[0], int(np.prod(self._shape[1:]))))
-        return dout.reshape(self._shape)
+        X = self._X
+        self._check_dout(dout, None if X is None else (X.shape[0], int(np.prod(X.shape[1:]))))
+        dX = dout.reshape(X.shape)
+        if X.flags.c_contiguous:
+            return dX
+        # the gradient in the memory layout of the input (a convolution's output is a view
+        # with positions before channels): one copy here, and the elementwise and matrix
+        # work below reads arrays of one layout (a mixed-layout product is ~10x slower)
+        like = np.empty_like(X)  # order "K": X's layout
+        like[...] = dX
+        return like
 
 
 def tied_index(in_channels: int, out_channels: int, kernel_size: int, length: int, *,

@@ -214,7 +214,6 @@ def fit_many(models, train, *, rngs, loss, optimizer, epochs: int, val=None, pen
     if val is not None:
         Xv = Xv.astype(stack.dtype, copy=False)
 
-    shared_penalty = penalties is not None and len(set(map(id, penalties))) == 1
     m = X.shape[0]
     histories = [History(train_metrics="running") for _ in range(S)]
     classification = _is_classification(y)
@@ -243,11 +242,7 @@ def fit_many(models, train, *, rngs, loss, optimizer, epochs: int, val=None, pen
                 correct += _n_correct(out, yb)
             stack.backward(dout)
             for k, W in stack.weights().items() if penalties is not None else ():
-                if shared_penalty:
-                    stack.grads[k] += penalties[0].grad(W, m)
-                else:
-                    for s, pen in enumerate(penalties):
-                        stack.grads[k][s] += pen.grad(W[s], m)
+                stack.grads[k] += _penalty_grad(penalties, W, m)
             getattr(optimizer, "_step_unchecked", optimizer.step)(stack.params, stack.grads)
             seen += idx.shape[1]
         _record_many(histories, stack, loss_sums / seen,
@@ -284,6 +279,25 @@ def _penalties(penalty, S):
         raise ValueError(f"penalty must be one Penalty or a list of one per model ({S}), "
                          f"got a list of {len(penalties)}")
     return penalties
+
+
+def _penalty_grad(penalties, W, m) -> np.ndarray:
+    """Each model's penalty gradient (λ_s/2m)·dΩ/dW_s for the stacked weights W (S, *shape).
+
+    Penalties that differ at most in λ (one penalty shared, or a λ sweep of one kind with the
+    same other settings, and the base class's grad) take one computation on the stack: the
+    factors λ_s/2m as a column in W's dtype (a Python float factor is rounded to it too) times
+    dΩ/dW of the whole stack, which acts entry by entry, so each model gets the numbers of
+    ``penalty.grad(W_s, m)``. Any other list is computed model by model.
+    """
+    first = penalties[0]
+    settings = {k: v for k, v in vars(first).items() if k != "lam"}
+    if type(first).grad is Penalty.grad and all(
+            type(p) is type(first) and {k: v for k, v in vars(p).items() if k != "lam"} == settings
+            for p in penalties):
+        factors = np.array([p.lam / (2 * m) for p in penalties], dtype=W.dtype)
+        return factors.reshape(-1, *[1] * (W.ndim - 1)) * first.omega_grad(W)
+    return np.stack([p.grad(W[s], m) for s, p in enumerate(penalties)])
 
 
 def _record_many(histories, stack, train_loss, train_acc, val, loss, penalties, m):
