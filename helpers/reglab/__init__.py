@@ -10,6 +10,7 @@ Conventions (stated once, used everywhere):
 
 from .activity import ActivityL1
 from .adversarial import FGSMTraining, adversarial_accuracy, fgsm, input_gradient
+from .averaging import WeightAveraging
 from .conv import Conv1D, Flatten
 from .coordinate import coordinate_descent, lasso_coordinate_descent
 from .ensemble import Ensemble, bootstrap_indices, train_bagging
@@ -17,6 +18,7 @@ from .gradcheck import check_model_gradients, numerical_gradient, relative_error
 from .invariance import CircularShift, detrend, mean_and_spread, shift_averaged_proba
 from .layers import Dense, Dropout, Layer, ReLU, Sequential, Sigmoid, Tanh, is_weight
 from .losses import binary_cross_entropy, mean_squared_error, softmax_cross_entropy
+from .mixup import Mixup
 from .multitask import (
     MultiHead,
     MultiTaskLoss,
@@ -42,6 +44,7 @@ from .optim import (
     trajectory,
 )
 from .penalties import L1, L2, ElasticNet
+from .sam import SAM
 from .schedules import ConstantLR, CosineDecay, LinearDecay, Scheduled, StepDecay, Warmup
 from .stacked import StackedModel, fit_many
 from .tangent import TangentProp, shift_tangent
@@ -66,12 +69,12 @@ __all__ = [
     "tying_penalty", "AdaGrad", "Adam", "AdamW", "BatchNorm", "BatchTransform", "Callback",
     "ConstantLR", "CosineDecay", "DecoupledWeightDecay", "Dense", "Dropout", "EarlyStopping",
     "ElasticNet", "Ensemble", "FGSMTraining", "GradientClipping", "History", "InputAugmentation",
-    "L1", "L2", "Layer", "LinearDecay", "Momentum", "Nesterov", "ProximalL1", "RMSProp",
-    "RMSPropNesterov", "ReLU", "SGD", "Scheduled", "Sequential", "Sigmoid", "StackedModel",
-    "StepDecay", "TangentProp", "Tanh", "TrainingDiverged", "Warmup", "adversarial_accuracy",
-    "binary_cross_entropy", "bootstrap_indices", "check_model_gradients", "clip_by_global_norm",
-    "coordinate_descent", "evaluate", "fgsm", "fit", "fit_many", "input_gradient", "is_weight",
-    "lasso_coordinate_descent", "mean_squared_error", "minibatches", "numerical_gradient",
-    "relative_error", "shift_tangent", "softmax_cross_entropy", "train_bagging", "train_step",
-    "trajectory",
+    "L1", "L2", "Layer", "LinearDecay", "Mixup", "Momentum", "Nesterov", "ProximalL1", "RMSProp",
+    "RMSPropNesterov", "ReLU", "SAM", "SGD", "Scheduled", "Sequential", "Sigmoid", "StackedModel",
+    "StepDecay", "TangentProp", "Tanh", "TrainingDiverged", "Warmup", "WeightAveraging",
+    "adversarial_accuracy", "binary_cross_entropy", "bootstrap_indices", "check_model_gradients",
+    "clip_by_global_norm", "coordinate_descent", "evaluate", "fgsm", "fit", "fit_many",
+    "input_gradient", "is_weight", "lasso_coordinate_descent", "mean_squared_error", "minibatches",
+    "numerical_gradient", "relative_error", "shift_tangent", "softmax_cross_entropy",
+    "train_bagging", "train_step", "trajectory",
 ]

@@ -45,7 +45,7 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def softmax_cross_entropy(logits: np.ndarray, y) -> tuple[float, np.ndarray]:
-    r"""Mean cross-entropy of softmax(logits) against integer labels.
+    r"""Mean cross-entropy of softmax(logits) against integer labels or soft targets.
 
     .. math::
         J = -\frac{1}{m}\sum_i \log \mathrm{softmax}(z^{(i)})_{y^{(i)}},\qquad
@@ -54,11 +54,40 @@ def softmax_cross_entropy(logits: np.ndarray, y) -> tuple[float, np.ndarray]:
 
     Plain text: J = -mean(log_softmax(z)[i, y_i]); dJ/dz = (softmax(z) - onehot(y)) / m.
 
-    Shapes: logits (m, k), y (m,) ints in [0, k). Returns (float, (m, k)).
+    Soft targets, one probability distribution q⁽ⁱ⁾ per row (label smoothing, mixup), give
+    the same formulas with onehot(y⁽ⁱ⁾) replaced by q⁽ⁱ⁾:
+    J = -(1/m) Σ_i Σ_j q_ij log softmax(z⁽ⁱ⁾)_j, dJ/dz = (softmax(z) - q) / m (which uses
+    Σ_j q_ij = 1). Integer labels y are the soft targets onehot(y), with the same numbers.
+
+    Shapes: logits (m, k); y (m,) ints in [0, k), or (m, k) real, >= 0, each row summing to
+    1 (within 1e-6). Returns (float, (m, k)).
     """
     _check_2d("logits", logits)
     m, k = logits.shape
+    if np.ndim(y) == 2:
+        return _softmax_cross_entropy_soft(logits, _check_soft_targets("y", y, m, k))
     return _softmax_cross_entropy_labels_checked(logits, check_labels("y", y, k, m))
+
+
+def _check_soft_targets(name: str, q, m: int, k: int) -> np.ndarray:
+    """Soft targets q (m, k): real, finite, >= 0, every row summing to 1 within 1e-6."""
+    q = check_array(name, q, ndim=2)
+    if q.shape != (m, k):
+        raise ValueError(f"{name} must have shape ({m}, {k}) like the logits, got {q.shape}")
+    sums = q.sum(axis=1)
+    if q.min() < 0 or np.abs(sums - 1).max() > 1e-6:
+        raise ValueError(f"{name} soft targets must be >= 0 with rows summing to 1, got values "
+                         f"from {q.min():g} to {q.max():g}, row sums from {sums.min():g} to "
+                         f"{sums.max():g}")
+    return q
+
+
+def _softmax_cross_entropy_soft(logits: np.ndarray, q: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`softmax_cross_entropy` against checked soft targets q (m, k)."""
+    m = logits.shape[0]
+    log_p = log_softmax(logits)
+    value = -float(np.sum(q * log_p)) / m
+    return value, (np.exp(log_p) - q.astype(logits.dtype, copy=False)) / m
 
 
 def _softmax_cross_entropy_labels_checked(logits: np.ndarray, y: np.ndarray):

@@ -16,6 +16,11 @@ Every training minibatch can pass through one :class:`BatchTransform` first, a m
 (X_b, y_b) -> (X_b', y_b') that sees the model and the loss: that is how adversarial
 training (:mod:`reglab.adversarial`) adds perturbed copies of a batch. A plain
 augmentation ``augment(X, rng) -> X`` (:mod:`reglab.augment`) is wrapped into one.
+
+An optimizer wrapper that needs the gradient of the same minibatch at other parameters
+(sharpness-aware minimization, :class:`reglab.sam.SAM`) declares ``needs_gradient_at =
+True``; before each step, fit sets its ``grad_at(params) -> grads`` (see
+:func:`_offer_gradient_at`).
 """
 
 from __future__ import annotations
@@ -317,6 +322,8 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
     loss : callable (prediction, y) -> (value, gradient)
         e.g. :func:`reglab.losses.softmax_cross_entropy`.
     optimizer : an optimizer of :mod:`reglab.optim` (wrappers included).
+        A wrapper that declares ``needs_gradient_at`` (:class:`reglab.sam.SAM`) gets the
+        minibatch's ``grad_at(params) -> grads`` before every step.
     epochs : int >= 1
     rng : numpy.random.Generator
         Drives the shuffling, dropout masks and augmentation: same seed, same History.
@@ -467,6 +474,20 @@ def train_step(model: Sequential, Xb, yb, *, loss, optimizer, penalty, m: int, r
 def _train_step(model, Xb, yb, loss, optimizer, penalty, m, rng) -> tuple[float, np.ndarray]:
     """:func:`train_step` on checked arguments, also returning the training-mode output (B, k)
     it computed: the model and the optimizer run unchecked."""
+    value, out = _gradients(model, Xb, yb, loss, penalty, m, rng)
+    if not math.isfinite(value):
+        return value, out
+    _offer_gradient_at(optimizer, model, Xb, yb, loss, penalty, m, rng)
+    getattr(optimizer, "_step_unchecked", optimizer.step)(model.params, model.grads)
+    return value, out
+
+
+def _gradients(model, Xb, yb, loss, penalty, m, rng) -> tuple[float, np.ndarray]:
+    """Forward (training mode), loss, backward, penalty: ``model.grads`` = dJ/dθ of the batch.
+
+    Returns the minibatch loss and the output (B, k); the gradients are left alone when the
+    loss is not finite.
+    """
     if isinstance(model, Sequential):
         out = model._forward(Xb, True, rng)
     else:
@@ -478,8 +499,29 @@ def _train_step(model, Xb, yb, loss, optimizer, penalty, m, rng) -> tuple[float,
     if penalty is not None:
         for k, W in model.weights().items():
             model.grads[k] += penalty.grad(W, m)
-    getattr(optimizer, "_step_unchecked", optimizer.step)(model.params, model.grads)
     return value, out
+
+
+def _offer_gradient_at(optimizer, model, Xb, yb, loss, penalty, m, rng) -> None:
+    """Give every wrapper of the chain that declares ``needs_gradient_at`` (e.g.
+    :class:`reglab.sam.SAM`) the function ``grad_at(params) -> grads``: the gradient of this
+    minibatch's cost at the model's parameters as they are when it is called (``params`` is
+    ``model.params``, changed in place by the caller). It runs forward and backward again
+    (new dropout masks) and puts the batch-norm running statistics back as they were."""
+    def grad_at(params):
+        buffers = {k: b.copy() for k, b in getattr(model, "buffers", {}).items()}
+        value, _ = _gradients(model, Xb, yb, loss, penalty, m, rng)
+        for k, b in buffers.items():
+            np.copyto(model.buffers[k], b)
+        if not math.isfinite(value):
+            raise TrainingDiverged(f"training diverged: the loss at the perturbed parameters "
+                                   f"became {value}; lower rho or the learning rate")
+        return model.grads
+
+    while optimizer is not None:  # the wrappers hold the optimizer inside as .optimizer
+        if getattr(optimizer, "needs_gradient_at", False):
+            optimizer.grad_at = grad_at
+        optimizer = getattr(optimizer, "optimizer", None)
 
 
 def _check_optimizer(optimizer) -> None:
