@@ -55,7 +55,8 @@ MIN_NORM = Exercise(
     name="min_norm_solution",
     reference=_min_norm_solution,
     cases=(
-        Case("one equation in two unknowns, x = (3, 4), y = 10", (np.array([[3.0, 4.0]]), np.array([10.0]))),
+        Case("one equation in two unknowns, x = (3, 4), y = 10",
+             (np.array([[3.0, 4.0]]), np.array([10.0]))),
         Case("two equations in three unknowns, rows not orthogonal",
              (_a([1.0, 2.0, 0.0], [0.0, 1.0, 1.0]), _a(1.0, -2.0))),
         Case("three random equations in seven unknowns",
