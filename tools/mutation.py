@@ -63,11 +63,11 @@ CORE = ["test_gradients.py", "test_properties.py"]
 MODULE_TESTS = {
     "layers": [*CORE, "test_flat_storage.py", "test_dropout.py", "test_train.py",
                "test_layer_contract.py"],
-    "losses": ["test_losses.py", *CORE],
+    "losses": ["test_losses.py", *CORE, "test_mixup.py"],
     "penalties": ["test_penalties.py", *CORE, "test_train.py"],
     "optim": ["test_optim.py", "test_flat_storage.py", "test_properties.py", "test_schedules.py"],
     "train": ["test_train.py", "test_adversarial.py", "test_bad_calls.py",
-              "test_layer_contract.py"],
+              "test_layer_contract.py", "test_sam.py"],
     "theory": ["test_theory.py", "test_coordinate.py", "test_landscape.py", "test_bad_calls.py"],
     "augment": ["test_augment.py", "test_invariance.py"],
     "gradcheck": [*CORE, "test_normalization.py", "test_landscape.py"],
@@ -83,6 +83,9 @@ MODULE_TESTS = {
     "invariance": ["test_invariance.py"],
     "stacked": ["test_stacked.py"],
     "tangent": ["test_tangent.py"],
+    "sam": ["test_sam.py"],
+    "mixup": ["test_mixup.py"],
+    "averaging": ["test_averaging.py"],
 }
 
 BINOP_SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,

@@ -47,7 +47,7 @@ def recompute_batch_norm(model: Sequential, X) -> None:
     """
     check_instance("model", model, Sequential)
     X = check_array("X", X, ndim=2, min_rows=2)
-    h = X.astype(model.dtype, copy=False) if model.dtype is not None else X
+    h = X if model.dtype is None else X.astype(model.dtype)
     for layer in model.layers:
         if isinstance(layer, BatchNorm):
             momentum, layer.momentum = layer.momentum, 0.0  # running <- this batch's statistics
@@ -90,7 +90,8 @@ class WeightAveraging(Callback):
     Attributes
     ----------
     averaged : dict name -> ndarray
-        The running average of ``model.params`` (the parameters' dtype).
+        The running average of ``model.params`` (the parameters' dtype); this and
+        ``n_averaged`` are set when training begins.
     n_averaged : int
         Number of epochs averaged so far.
 
@@ -114,20 +115,24 @@ class WeightAveraging(Callback):
                                                            low_open=True, high_open=True)
         self.bn_data = None if bn_data is None else check_array("bn_data", bn_data, ndim=2,
                                                                min_rows=2)
-        self.averaged, self.n_averaged = {}, 0
 
     def on_train_begin(self, model):
-        check_instance("model", model, Sequential)
-        if any(isinstance(layer, BatchNorm) for layer in model.layers):
-            if self.bn_data is None:
-                raise ValueError("bn_data must be given for a model with BatchNorm layers: "
-                                 "their running statistics are recomputed on it for the "
-                                 "averaged weights (pass e.g. bn_data=X_train)")
-            try:
-                model._forward(self.bn_data[:2], False, None)
-            except ValueError as err:
-                raise ValueError(f"bn_data does not fit the model: {err}") from None
+        self._check_model(model)
         self.averaged, self.n_averaged = {}, 0
+
+    def _check_model(self, model) -> None:
+        """A Sequential; with BatchNorm layers, ``bn_data`` given and of the model's width."""
+        check_instance("model", model, Sequential)
+        if not any(isinstance(layer, BatchNorm) for layer in model.layers):
+            return
+        if self.bn_data is None:
+            raise ValueError("bn_data must be given for a model with BatchNorm layers: their "
+                             "running statistics are recomputed on it for the averaged "
+                             "weights (pass e.g. bn_data=X_train)")
+        try:
+            model._forward(self.bn_data[:1], False, None)  # evaluation mode: nothing changes
+        except ValueError as err:
+            raise ValueError(f"bn_data does not fit the model: {err}") from None
 
     def on_epoch_end(self, epoch, history, model):
         if epoch < self.start_epoch:

@@ -87,7 +87,10 @@ def _softmax_cross_entropy_soft(logits: np.ndarray, q: np.ndarray) -> tuple[floa
     m = logits.shape[0]
     log_p = log_softmax(logits)
     value = -float(np.sum(q * log_p)) / m
-    return value, (np.exp(log_p) - q.astype(logits.dtype, copy=False)) / m
+    grad = np.exp(log_p)  # softmax(z), in the logits' dtype, which the in-place steps keep
+    grad -= q
+    grad /= m
+    return value, grad
 
 
 def _softmax_cross_entropy_labels_checked(logits: np.ndarray, y: np.ndarray):

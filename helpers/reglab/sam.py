@@ -93,12 +93,14 @@ class SAM(_Wrapper):
         for k, p in params.items():
             p += scale * grads[k]  # w + eps, eps = rho g / |g|
         self.last_epsilon_norm = scale * norm
-        sharp = self.grad_at(params)
+        try:
+            sharp = self.grad_at(params)
+        finally:
+            for k, p in params.items():
+                np.copyto(p, saved[k])  # back to w, exactly (also when grad_at raises)
         if not (isinstance(sharp, dict) and sharp.keys() == params.keys()):
             raise TypeError(f"grad_at must return a dict of gradients with the keys "
                             f"{sorted(params)}, got {type(sharp).__name__}")
-        for k, p in params.items():
-            np.copyto(p, saved[k])  # back to w, exactly
         self.optimizer._step_unchecked(params, sharp)
 
     def __repr__(self):
