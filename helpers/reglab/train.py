@@ -518,9 +518,16 @@ def _offer_gradient_at(optimizer, model, Xb, yb, loss, penalty, m, rng) -> None:
                                    f"became {value}; lower rho or the learning rate")
         return model.grads
 
-    while optimizer is not None:  # the wrappers hold the optimizer inside as .optimizer
-        if getattr(optimizer, "needs_gradient_at", False):
-            optimizer.grad_at = grad_at
+    for link in _chain(optimizer):
+        if getattr(link, "needs_gradient_at", False):
+            link.grad_at = grad_at
+
+
+def _chain(optimizer):
+    """The optimizer and every optimizer inside it, outermost first (a wrapper holds the
+    one it wraps as ``.optimizer``)."""
+    while optimizer is not None:
+        yield optimizer
         optimizer = getattr(optimizer, "optimizer", None)
 
 
