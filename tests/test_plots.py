@@ -156,6 +156,7 @@ def test_figure_problems_accepts_figures_that_follow_the_rules():
     ax.plot([0, 2], [0.7, 0.7], "k:", label="train/val gap")     # names both: paired with none
     ax.scatter([1], [1.0], color=TRAIN_COLOR, marker="o", label="training points")
     ax.scatter([1], [1.2], color=VAL_COLOR, marker="^", label="validation points")
+    ax.scatter([1.5], [1.2], facecolors="none", edgecolors=VAL_COLOR, label="test points")
     ax.bar([0.5], [0.1], color=TRAIN_COLOR, label="training bar")
     ax.bar([1.5], [0.1], color=VAL_COLOR, hatch="//", label="validation bar")
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))

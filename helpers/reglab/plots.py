@@ -173,12 +173,14 @@ def _labelled_colors(ax):
 
 def _labelled_styles(ax):
     """(label, style) of every labelled line, scatter and bar group of ``ax``: what tells
-    it apart besides its colour (line style and marker; marker shape; hatch)."""
+    it apart besides its colour (line style and marker; marker shape and fill; hatch)."""
     for line in ax.get_lines():
         yield line.get_label(), ("line", line.get_linestyle(), line.get_marker())
     for coll in ax.collections:
         if isinstance(coll, PathCollection) and coll.get_paths():
-            yield coll.get_label(), ("points", coll.get_paths()[0].vertices.round(3).tobytes())
+            filled = bool(np.any(np.asarray(coll.get_facecolor())[:, 3] > 0))  # or hollow
+            yield coll.get_label(), ("points", coll.get_paths()[0].vertices.round(3).tobytes(),
+                                     filled)
     for container in ax.containers:
         if isinstance(container, BarContainer) and container.patches:
             yield container.get_label(), ("bars", container.patches[0].get_hatch())
@@ -231,7 +233,7 @@ def figure_problems(fig, renderer=None) -> list[str]:
       nothing labelled "val"/"validation" in TRAIN_COLOR;
     * never colour alone: a line, scatter or bar group labelled "train"/"training" and one
       labelled "val"/"validation"/"test" in the same axes differ by more than colour
-      (line style or marker, marker shape, hatch), so that they stay apart for a viewer
+      (line style or marker, marker shape or fill, hatch), so that they stay apart for a viewer
       who cannot tell the colours apart.
 
     Returns an empty list for a figure that follows them all. The figure is drawn first

@@ -24,6 +24,7 @@ from .session import NEAR_ZERO, Session
 
 GRID = 60  # the decision boundary is evaluated on a GRID × GRID mesh
 BINS = 41
+MAP_ALPHA = 0.45  # the decision map's opacity over the white axes (points stay readable)
 
 
 class PlaygroundFigure:
@@ -70,7 +71,8 @@ class PlaygroundFigure:
         self._level = 0.0 if session.config.regression else 0.5
         vmin = -top if session.config.regression else 0.0
         self._image = ax.imshow(np.full((GRID, GRID), self._level), origin="lower",
-                                cmap=CLASS_CMAP, vmin=vmin, vmax=top, alpha=0.45, aspect="auto",
+                                cmap=CLASS_CMAP, vmin=vmin, vmax=top, alpha=MAP_ALPHA,
+                                aspect="auto",
                                 extent=(lo[0], hi[0], lo[1], hi[1]), interpolation="bilinear")
         self._contour = None
         self._change_lines = []
