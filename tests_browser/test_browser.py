@@ -347,7 +347,7 @@ def test_playground_by_keyboard_alone(page, lab):
     page.keyboard.press("ArrowRight")                # a new noise level: a new run
     page.wait_for_function("([el, old]) => el.innerText !== old",
                            arg=[readout.element_handle(), before], timeout=20_000)
-    page.wait_for_function("el => el.innerText.startsWith('epoch 0 ')",
+    page.wait_for_function("el => el.innerText.includes('epoch 0 ·')",
                            arg=status.element_handle(), timeout=20_000)
     _tab_to(page, "train")
     page.keyboard.press("Enter")

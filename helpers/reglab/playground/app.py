@@ -226,9 +226,10 @@ class Playground:
         if self.running:
             self._say("training is running: press Stop first", error=True)
             return
-        if self._run_epochs(1):
+        going = self._run_epochs(1)
+        self._redraw()                       # the picture first, then the message about it
+        if going:
             self._say(f"one epoch trained: {self.session.summary()}")
-        self._redraw()
 
     def train(self) -> None:
         """Train in a background thread until Stop, early stopping or the last epoch."""
@@ -276,9 +277,9 @@ class Playground:
                 if time.perf_counter() - last >= self.frame_interval:
                     self._redraw()
                     last = time.perf_counter()  # training gets frame_interval between frames
+            self._redraw()
             if self._stop_flag.is_set():
                 self._say(f"stopped by Stop: press Train to go on. {self.session.summary()}")
-            self._redraw()
         except Exception as err:  # shown in the app: a thread's traceback would be lost
             self._say(f"training failed: {type(err).__name__}: {err}", error=True)
 
