@@ -130,6 +130,11 @@ BAD_FIGURES = {
                                       for y, c, name in ((1, TRAIN_COLOR, "training points"),
                                                          (2, VAL_COLOR, "validation points"))]),
         "'training points' and 'validation points' differ only by colour"),
+    "train and validation error bars alike": (
+        lambda: _fig_with(lambda ax: [ax.errorbar([0, 2], [y, y], yerr=0.1, fmt="o-", color=c,
+                                                  label=name) for y, c, name in
+                                      ((1, TRAIN_COLOR, "training"), (2, VAL_COLOR, "val"))]),
+        "'training' and 'val' differ only by colour"),
     "train and validation bars alike": (
         lambda: _fig_with(lambda ax: [ax.bar([x], [1], color=c, label=name) for x, c, name
                                       in ((0, TRAIN_COLOR, "train"), (2, VAL_COLOR, "val"))]),
@@ -159,6 +164,8 @@ def test_figure_problems_accepts_figures_that_follow_the_rules():
     ax.scatter([1.5], [1.2], facecolors="none", edgecolors=VAL_COLOR, label="test points")
     ax.bar([0.5], [0.1], color=TRAIN_COLOR, label="training bar")
     ax.bar([1.5], [0.1], color=VAL_COLOR, hatch="//", label="validation bar")
+    ax.errorbar([0, 2], [0.8, 0.8], yerr=0.05, fmt="o-", color=TRAIN_COLOR, label="train, mean")
+    ax.errorbar([0, 2], [0.9, 0.9], yerr=0.05, fmt="s--", color=VAL_COLOR, label="val, mean")
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))
     assert figure_problems(fig) == []
     assert figure_problems(_bars()) == []

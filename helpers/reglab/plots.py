@@ -12,7 +12,7 @@ import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import PathCollection
-from matplotlib.container import BarContainer
+from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -172,8 +172,9 @@ def _labelled_colors(ax):
 
 
 def _labelled_styles(ax):
-    """(label, style) of every labelled line, scatter and bar group of ``ax``: what tells
-    it apart besides its colour (line style and marker; marker shape and fill; hatch)."""
+    """(label, style) of every labelled line, scatter, bar group and error-bar line of
+    ``ax``: what tells it apart besides its colour (line style and marker; marker shape
+    and fill; hatch)."""
     for line in ax.get_lines():
         yield line.get_label(), ("line", line.get_linestyle(), line.get_marker())
     for coll in ax.collections:
@@ -184,6 +185,9 @@ def _labelled_styles(ax):
     for container in ax.containers:
         if isinstance(container, BarContainer) and container.patches:
             yield container.get_label(), ("bars", container.patches[0].get_hatch())
+        if isinstance(container, ErrorbarContainer) and container.lines[0] is not None:
+            line = container.lines[0]                 # the data line; its label is the container's
+            yield container.get_label(), ("line", line.get_linestyle(), line.get_marker())
 
 
 def _colour_only_pairs(ax):
