@@ -131,7 +131,7 @@ PALETTES = {
     "training / validation / the stop line": {
         "training": TRAIN_COLOR, "validation": VAL_COLOR, "stop": "gray"},
     "weights: positive / negative": {"positive": POSITIVE, "negative": NEGATIVE},
-    "classes: points": {"class 0": CMAP(0.0), "class 1": CMAP(1.0)},
+    "the class colormap's ends (points, unit maps)": {"class 0": CMAP(0.0), "class 1": CMAP(1.0)},
     "plot_decision_boundary regions": {
         "class 0": _over_white(CMAP(0.0), REGION_ALPHA),
         "class 1": _over_white(CMAP(1.0), REGION_ALPHA)},
