@@ -470,6 +470,25 @@ def test_the_network_view_shows_each_unit_and_no_line_for_a_zero_weight():
                for b, image in zip(before, view._images[1], strict=True))
 
 
+def test_classes_differ_by_marker_test_points_are_hollow_and_negative_weights_dashed():
+    session = Session(SMALL)
+    figure = PlaygroundFigure()
+    figure.draw(session)
+    points = figure.ax_data.collections[:4]
+    labels = [p.get_label() for p in points]
+    assert labels == ["class 0", "class 1", "test (hollow)", "_test"]
+    marker = [p.get_paths()[0].vertices.round(3).tolist() for p in points]
+    assert marker[0] == marker[2] != marker[1] == marker[3]    # a shape per class
+    filled = [bool(np.any(p.get_facecolor()[:, 3] > 0)) for p in points]
+    assert filled == [True, True, False, False]                 # test points hollow
+    train, test = figure.ax_loss.lines[:2]
+    assert (train.get_linestyle(), test.get_linestyle()) == ("-", "--")
+    W = list(session.model.weights().values())[0][:2]          # inputs to the first layer
+    styles = figure.network._lines.get_linestyles()[:W.size]
+    dashed = [style[1] is not None for style in styles]         # (offset, dashes or None)
+    assert dashed == [bool(w < 0) for w in W.ravel()]
+
+
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_every_scenario_frame_follows_the_figure_rules(name):
     # the frames are drawn without pyplot, so use_style(audit=True) cannot see them
@@ -505,6 +524,23 @@ def test_step_trains_one_epoch_and_redraws(app):
     app.buttons["step"].click()
     assert app.session.history.epochs == 2 and app.image.value != image
     assert "epoch 2" in app.status.value
+    assert app.message.value.split(">", 1)[1].startswith("one epoch trained: epoch 2 ·")
+
+
+def test_the_app_carries_its_focus_style_and_its_naming_script(app):
+    """The style and the script of reglab.playground.accessibility are in the app's box."""
+    from reglab.playground.accessibility import FOCUS_COLOR, FOCUS_CSS, LABEL_SCRIPT
+
+    children = app.ui.children
+    assert any(getattr(c, "value", None) == FOCUS_CSS for c in children)
+    scripts = [o for c in children for o in getattr(c, "outputs", ())]
+    assert [o["data"]["application/javascript"] for o in scripts] == [LABEL_SCRIPT]
+    assert "aria-live', 'polite'" in LABEL_SCRIPT and ".noUi-handle" in LABEL_SCRIPT
+    # the outline's contrast with the white page, WCAG 2.1: (L1 + 0.05) / (L2 + 0.05) >= 3
+    srgb = np.array([int(FOCUS_COLOR[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    contrast = 1.05 / (linear @ [0.2126, 0.7152, 0.0722] + 0.05)
+    assert 6.3 < contrast < 6.5                      # the docstring says 6.4:1
 
 
 def test_train_runs_in_the_background_and_matches_a_plain_run(app):
@@ -600,7 +636,8 @@ def test_view_options_redraw_without_touching_the_run(app):
     shown = app.figure._image.get_array()
     assert set(np.unique(shown)) <= {0.0, 1.0} and app.image.value != image
     app.view_options["show_test"].value = False
-    assert not app.figure._test_points.get_visible()
+    assert len(app.figure._test_points) == 2                  # one scatter per class
+    assert not any(points.get_visible() for points in app.figure._test_points)
     assert app.session is session and session.epoch == 1
 
 

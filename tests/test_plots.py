@@ -10,7 +10,9 @@ from reglab import History  # noqa: E402
 from reglab.plots import (  # noqa: E402
     AUDIT_HOOK,
     TRAIN_COLOR,
+    TRAIN_STYLE,
     VAL_COLOR,
+    VAL_STYLE,
     check_figure,
     figure_problems,
     plot_decision_boundary,
@@ -28,6 +30,9 @@ def test_plot_history_draws_train_and_val_with_labels():
     np.testing.assert_array_equal(lines[0].get_xdata(), [1, 2, 3])
     np.testing.assert_array_equal(lines[1].get_ydata(), [3, 2.5, 2.6])
     assert lines[2].get_xdata()[0] == 2  # the marked epoch, 1-based
+    assert [line.get_linestyle() for line in lines] == ["-", "--", ":"]  # not colour alone
+    assert [line.get_color() for line in lines[:2]] == [TRAIN_COLOR, VAL_COLOR]
+    assert figure_problems(ax.figure) == []
     assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "loss"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["training", "validation", "stop"]
     assert plot_history(hist, "acc").get_ylabel() == "accuracy"
@@ -53,6 +58,7 @@ def test_plot_history_draws_only_the_evaluated_epochs_of_a_sparse_evaluation():
     np.testing.assert_array_equal(val.get_xdata(), [2, 4, 5])
     np.testing.assert_array_equal(val.get_ydata(), [2.5, 2.4, 2.6])
     assert val.get_marker() == "o" and train.get_marker() in ("None", "", None)
+    assert (train.get_linestyle(), val.get_linestyle()) == ("-", "--")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "training (running mean)", "validation"]
     plt.close("all")
@@ -72,8 +78,8 @@ def test_plot_decision_boundary_uses_the_predictions():
 
 def _good_axes():
     fig, ax = plt.subplots()
-    ax.plot([0, 1, 2], [3, 2, 1], color=TRAIN_COLOR, label="training")
-    ax.plot([0, 1, 2], [3, 2.5, 2.6], color=VAL_COLOR, label="validation")
+    ax.plot([0, 1, 2], [3, 2, 1], **TRAIN_STYLE, label="training")
+    ax.plot([0, 1, 2], [3, 2.5, 2.6], **VAL_STYLE, label="validation")
     ax.set(xlabel="epoch", ylabel="loss")
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))
     return fig, ax
@@ -111,6 +117,28 @@ BAD_FIGURES = {
     "validation points in the training colour": (
         lambda: _fig_with(lambda ax: ax.scatter([1], [1], color=TRAIN_COLOR, label="val set")),
         "'val set' is drawn in the training colour"),
+    "test line like the training line": (
+        lambda: _fig_with(lambda ax: ax.plot([0, 2], [1, 1], color=VAL_COLOR, label="test")),
+        "'training' and 'test' differ only by colour"),
+    "same markers, colour only": (
+        lambda: _fig_with(lambda ax: [ax.plot([0, 2], [2, 2], "o-", color=c, label=name)
+                                      for c, name in ((TRAIN_COLOR, "training, PyTorch"),
+                                                      (VAL_COLOR, "validation, PyTorch"))]),
+        "'training, PyTorch' and 'validation, PyTorch' differ only by colour"),
+    "train and validation scatter alike": (
+        lambda: _fig_with(lambda ax: [ax.scatter([1], [y], color=c, label=name)
+                                      for y, c, name in ((1, TRAIN_COLOR, "training points"),
+                                                         (2, VAL_COLOR, "validation points"))]),
+        "'training points' and 'validation points' differ only by colour"),
+    "train and validation error bars alike": (
+        lambda: _fig_with(lambda ax: [ax.errorbar([0, 2], [y, y], yerr=0.1, fmt="o-", color=c,
+                                                  label=name) for y, c, name in
+                                      ((1, TRAIN_COLOR, "training"), (2, VAL_COLOR, "val"))]),
+        "'training' and 'val' differ only by colour"),
+    "train and validation bars alike": (
+        lambda: _fig_with(lambda ax: [ax.bar([x], [1], color=c, label=name) for x, c, name
+                                      in ((0, TRAIN_COLOR, "train"), (2, VAL_COLOR, "val"))]),
+        "'train' and 'val' differ only by colour"),
 }
 
 
@@ -128,6 +156,17 @@ def test_figure_problems_accepts_figures_that_follow_the_rules():
     use_style()
     fig, ax = _good_axes()
     ax.axhline(2.0, color="gray", ls=":")                  # reference lines are data too
+    ax.plot([0, 2], [0.5, 0.5], marker="o", **TRAIN_STYLE, label="training, B")
+    ax.plot([0, 2], [0.6, 0.6], "s--", color=VAL_COLOR, label="validation, B")
+    ax.plot([0, 2], [0.7, 0.7], "k:", label="train/val gap")     # names both: paired with none
+    ax.scatter([1], [1.0], color=TRAIN_COLOR, marker="o", label="training points")
+    ax.scatter([1], [1.2], color=VAL_COLOR, marker="^", label="validation points")
+    ax.scatter([1.5], [1.2], facecolors="none", edgecolors=VAL_COLOR, label="test points")
+    ax.bar([0.5], [0.1], color=TRAIN_COLOR, label="training bar")
+    ax.bar([1.5], [0.1], color=VAL_COLOR, hatch="//", label="validation bar")
+    ax.errorbar([0, 2], [0.8, 0.8], yerr=0.05, fmt="o-", color=TRAIN_COLOR, label="train, mean")
+    ax.errorbar([0, 2], [0.9, 0.9], yerr=0.05, fmt="s--", color=VAL_COLOR, label="val, mean")
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))
     assert figure_problems(fig) == []
     assert figure_problems(_bars()) == []
     fig, ax = plt.subplots()                                # horizontal bars from 0, legend clear

@@ -13,7 +13,9 @@ JupyterLab server started for the session (see conftest.py):
   "Going further"; nothing is requested from outside the machine; Alt+R renders the deck
   in a panel inside JupyterLab instead;
 * the playground redraws its figure while training after Train, and starts a new run
-  (epoch 0, redrawn) when a slider moves;
+  (epoch 0, redrawn) when a slider moves; driven by the keyboard alone, Tab reaches every
+  control, each shows a focus outline and has an accessible name, arrows, Enter and Space
+  operate them, and the message line is a live region that says what happened;
 * the degree slider of notebook 01 redraws its figure and prints nothing else.
 
 The server works on a copy of ``notebooks/`` and ``exercises/`` in a temporary folder, so
@@ -261,6 +263,104 @@ def test_playground_reacts_to_train_and_to_a_slider(page, lab):
                            arg=[figure.element_handle(), trained], timeout=20_000)
     page.wait_for_function("el => el.innerText.includes('epoch 0 ·')",
                            arg=status.element_handle(), timeout=20_000)
+
+
+# Where the keyboard focus is: the reglab-* class of the control around it, its role and
+# accessible name as ARIA gives them, and its outline.
+FOCUS = """() => {
+  const el = document.activeElement;
+  const box = el.closest('[class*="reglab-"]:not(.reglab-playground)');
+  const style = getComputedStyle(el);
+  return {control: box ? [...box.classList].find(c => c.startsWith('reglab-')) : null,
+          inside: el.closest('.reglab-playground') !== null,
+          outline: [style.outlineStyle, parseFloat(style.outlineWidth), style.outlineColor]};
+}"""
+
+CONTROLS = ["dataset", "features", "n-points", "noise", "train-frac", "seed", "width", "depth",
+            "widths", "activation", "optimizer", "lr", "batch-size", "max-epochs", "l2", "l1",
+            "keep-prob", "input-noise", "early-stopping", "patience", "compare", "train", "step",
+            "reset", "stop", "show-test", "discretize", "scenario", "load", "export", "import",
+            "json"]
+
+
+def _tab_to(page, control: str, key: str = "Tab", limit: int = 80) -> dict:
+    """Press Tab (or ``key``, e.g. Shift+Tab) until the focus is in ``reglab-<control>``."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        focus = page.evaluate(FOCUS)
+        if focus["control"] == f"reglab-{control}":
+            return focus
+    raise AssertionError(f"Tab never reached reglab-{control}")
+
+
+def test_playground_by_keyboard_alone(page, lab):
+    """Tab reaches every control with a visible outline; each has an accessible name;
+    arrows, Enter and Space operate them; the live message line says what happened."""
+    _open(page, lab, "notebooks/14_playground.ipynb")
+    assert page.evaluate(RUN_ALL)["ok"]
+    app = page.locator(".reglab-playground").first
+    status = app.locator(".reglab-status").first
+    live = app.locator(".reglab-message [role=status][aria-live=polite]").first
+    live.wait_for()
+    # accessible names: what a screen reader says for each control
+    for role, name in [("combobox", "data set"), ("listbox", "input features"),
+                       ("spinbutton", "seed"), ("textbox", "widths per layer"),
+                       ("checkbox", "early stopping"), ("button", "Train"),
+                       ("button", "Step"), ("button", "Reset"), ("button", "Stop"),
+                       ("checkbox", "show test data"), ("combobox", "scenario"),
+                       ("textbox", "scenario JSON")]:
+        assert app.get_by_role(role, name=name, exact=True).count() == 1, (role, name)
+    sliders = app.get_by_role("slider")
+    names = [sliders.nth(i).get_attribute("aria-label") for i in range(sliders.count())]
+    assert sliders.count() == 13 and all(names), names
+    assert app.get_by_role("slider", name="noise", exact=True).count() == 1
+    assert app.get_by_role("slider", name="L2 λ", exact=True).count() == 1
+    assert "decision boundary" in app.get_by_role("img").first.get_attribute("alt")
+    # Tab order: from the first control, every control in turn, each with the outline
+    app.locator(".reglab-dataset select").focus()
+    seen, outlines = ["reglab-dataset"], []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS)
+        if not focus["inside"]:
+            break
+        if focus["control"] and focus["control"] != seen[-1]:
+            seen.append(focus["control"])
+        outlines.append(focus["outline"])
+    assert [c for c in seen if c[7:] in CONTROLS] == [f"reglab-{c}" for c in CONTROLS]
+    assert all(o[0] == "solid" and o[1] >= 2 and o[2] == "rgb(11, 87, 208)"
+               for o in outlines), outlines
+    # operate: Reset with Space, Step with Enter, a slider with an arrow, Train and Stop
+    app.locator(".reglab-dataset select").focus()
+    _tab_to(page, "reset")
+    page.keyboard.press("Space")
+    page.wait_for_function("el => el.innerText.startsWith('ready')", arg=live.element_handle())
+    _tab_to(page, "step", key="Shift+Tab")           # back to Step, just before Reset
+    page.keyboard.press("Enter")
+    page.wait_for_function("el => el.innerText.includes('one epoch trained: epoch 1 ')",
+                           arg=live.element_handle(), timeout=20_000)
+    assert "epoch 1 " in status.inner_text()
+    app.locator(".reglab-dataset select").focus()
+    _tab_to(page, "noise")
+    readout = app.locator(".reglab-noise .widget-readout").first
+    before = readout.inner_text()
+    page.keyboard.press("ArrowRight")                # a new noise level: a new run
+    page.wait_for_function("([el, old]) => el.innerText !== old",
+                           arg=[readout.element_handle(), before], timeout=20_000)
+    page.wait_for_function("el => el.innerText.includes('epoch 0 ·')",
+                           arg=status.element_handle(), timeout=20_000)
+    _tab_to(page, "train")
+    page.keyboard.press("Enter")
+    page.wait_for_function("el => /epoch [1-9]/.test(el.innerText)",
+                           arg=status.element_handle(), timeout=20_000)
+    _tab_to(page, "stop")
+    page.keyboard.press("Space")
+    page.wait_for_function("el => el.innerText.startsWith('stopped by Stop')",
+                           arg=live.element_handle(), timeout=20_000)
+    box = app.locator(".reglab-show-test input").first
+    _tab_to(page, "show-test")
+    page.keyboard.press("Space")                     # a check box by Space
+    page.wait_for_function("el => !el.checked", arg=box.element_handle())
 
 
 def test_the_degree_slider_of_01_redraws_its_figure(page, lab):

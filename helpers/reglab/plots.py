@@ -12,7 +12,7 @@ import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import PathCollection
-from matplotlib.container import BarContainer
+from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -20,6 +20,12 @@ from ._validate import check_array, check_callable, check_instance, check_int
 from .train import History
 
 TRAIN_COLOR, VAL_COLOR = "tab:blue", "tab:orange"
+# Never colour alone: training curves are solid, validation (and test) curves dashed, so
+# that the two stay apart in grey print and for every colour vision (reglab.colour_vision).
+TRAIN_STYLE = {"color": TRAIN_COLOR, "linestyle": "-"}
+VAL_STYLE = {"color": VAL_COLOR, "linestyle": "--"}
+CLASS_CMAP, REGION_ALPHA = "coolwarm", 0.3      # class regions: the colormap's ends, faded
+CLASS_MARKERS = ("o", "^", "s", "D", "v", "P")
 
 STYLE = {
     "figure.figsize": (6.0, 4.0),
@@ -56,7 +62,8 @@ def plot_history(history, metric: str = "loss", ax=None, title: str | None = Non
                  mark_epoch: int | None = None):
     """Training and validation ``metric`` ("loss" or "acc") per epoch of a History.
 
-    ``mark_epoch`` (0-based) draws a dashed vertical line, e.g. the early-stopping
+    Training is drawn solid in TRAIN_COLOR, validation dashed in VAL_COLOR (TRAIN_STYLE,
+    VAL_STYLE). ``mark_epoch`` (0-based) draws a dotted vertical line, e.g. the early-stopping
     point. Epochs are numbered from 1 on the x axis. Epochs that were not evaluated
     (``fit(..., eval_every=k)``) are skipped and the evaluated ones marked; training
     metrics that are running means over the epoch's minibatches say so in the legend.
@@ -71,15 +78,15 @@ def plot_history(history, metric: str = "loss", ax=None, title: str | None = Non
     running = getattr(history, "train_metrics", "full") == "running"
     labels = {"train": "training (running mean)" if running else "training",
               "val": "validation"}
-    for split, color in (("train", TRAIN_COLOR), ("val", VAL_COLOR)):
+    for split, style in (("train", TRAIN_STYLE), ("val", VAL_STYLE)):
         values = getattr(history, f"{split}_{metric}")  # None: an epoch not evaluated
         points = [(e, v) for e, v in zip(epochs, values, strict=True) if v is not None]
         if points:
             x, values = zip(*points, strict=True)
-            ax.plot(x, values, color=color, label=labels[split],
+            ax.plot(x, values, **style, label=labels[split],
                     marker="o" if len(points) < history.epochs else None)
     if mark_epoch is not None:
-        ax.axvline(mark_epoch + 1, color="gray", linestyle="--", label="stop")
+        ax.axvline(mark_epoch + 1, color="gray", linestyle=":", label="stop")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss" if metric == "loss" else "accuracy")
     ax.set_title(title or ("loss per epoch" if metric == "loss" else "accuracy per epoch"))
@@ -89,6 +96,10 @@ def plot_history(history, metric: str = "loss", ax=None, title: str | None = Non
 
 def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, title: str = ""):
     """Coloured class regions of ``predict`` over the 2-D data X (m, 2), points on top.
+
+    Regions and points take CLASS_CMAP (the first class blue, the last red: distinct for
+    every colour vision, reglab.colour_vision); each class's points also have their own
+    marker (CLASS_MARKERS), so that no class is told by colour alone.
 
     ``predict`` maps (k, 2) points to (k,) integer classes, e.g. ``model.predict``.
     """
@@ -105,8 +116,13 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, title:
     g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
                          np.linspace(lo[1], hi[1], resolution))
     zz = np.asarray(predict(np.column_stack([g0.ravel(), g1.ravel()]))).reshape(g0.shape)
-    ax.contourf(g0, g1, zz, alpha=0.25, cmap="coolwarm")
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3)
+    classes = np.unique(y)
+    norm = mcolors.Normalize(classes.min(), classes.max())
+    ax.contourf(g0, g1, zz, alpha=REGION_ALPHA, cmap=CLASS_CMAP, norm=norm)
+    for k, c in enumerate(classes):                  # each class its colour and its marker
+        ax.scatter(*X[np.asarray(y) == c].T, color=plt.get_cmap(CLASS_CMAP)(norm(c)),
+                   marker=CLASS_MARKERS[k % len(CLASS_MARKERS)], s=14, edgecolors="k",
+                   linewidths=0.3, label=f"class {c}")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title)
@@ -119,6 +135,7 @@ MIN_FONT_SIZE = 8.0
 _NUMPY_REPR = re.compile(r"array\(|\[\s*[-+]?\d[\d.eE+-]*\s+[-+]?\d")  # [0.954 0.3  ]
 _TRAIN = re.compile(r"\btrain(?:ing)?\b", re.IGNORECASE)
 _VAL = re.compile(r"\bval(?:idation)?\b", re.IGNORECASE)
+_HELD_OUT = re.compile(r"\b(?:val(?:idation)?|test)\b", re.IGNORECASE)
 
 
 def _name(ax, i: int) -> str:
@@ -152,6 +169,33 @@ def _labelled_colors(ax):
     for container in ax.containers:
         if isinstance(container, BarContainer) and container.patches:
             yield container.get_label(), container.patches[0].get_facecolor()
+
+
+def _labelled_styles(ax):
+    """(label, style) of every labelled line, scatter, bar group and error-bar line of
+    ``ax``: what tells it apart besides its colour (line style and marker; marker shape
+    and fill; hatch)."""
+    for line in ax.get_lines():
+        yield line.get_label(), ("line", line.get_linestyle(), line.get_marker())
+    for coll in ax.collections:
+        if isinstance(coll, PathCollection) and coll.get_paths():
+            filled = bool(np.any(np.asarray(coll.get_facecolor())[:, 3] > 0))  # or hollow
+            yield coll.get_label(), ("points", coll.get_paths()[0].vertices.round(3).tobytes(),
+                                     filled)
+    for container in ax.containers:
+        if isinstance(container, BarContainer) and container.patches:
+            yield container.get_label(), ("bars", container.patches[0].get_hatch())
+        if isinstance(container, ErrorbarContainer) and container.lines[0] is not None:
+            line = container.lines[0]                 # the data line; its label is the container's
+            yield container.get_label(), ("line", line.get_linestyle(), line.get_marker())
+
+
+def _colour_only_pairs(ax):
+    """(training label, held-out label) pairs of ``ax`` drawn alike but for their colour."""
+    styles = list(_labelled_styles(ax))
+    train = [(lab, st) for lab, st in styles if _TRAIN.search(lab) and not _HELD_OUT.search(lab)]
+    held = [(lab, st) for lab, st in styles if _HELD_OUT.search(lab) and not _TRAIN.search(lab)]
+    return [(a, b) for a, sa in train for b, sb in held if sa == sb]
 
 
 def _covers_data(ax, box, renderer) -> bool:
@@ -190,7 +234,11 @@ def figure_problems(fig, renderer=None) -> list[str]:
       bar or scatter point (display coordinates, after a draw);
     * no visible text is smaller than ``MIN_FONT_SIZE`` (8 pt);
     * one colour convention: nothing labelled "train"/"training" is drawn in VAL_COLOR,
-      nothing labelled "val"/"validation" in TRAIN_COLOR.
+      nothing labelled "val"/"validation" in TRAIN_COLOR;
+    * never colour alone: a line, scatter or bar group labelled "train"/"training" and one
+      labelled "val"/"validation"/"test" in the same axes differ by more than colour
+      (line style or marker, marker shape or fill, hatch), so that they stay apart for a viewer
+      who cannot tell the colours apart.
 
     Returns an empty list for a figure that follows them all. The figure is drawn first
     (without output) to place its texts and legends; pass the ``renderer`` of a draw that
@@ -221,6 +269,8 @@ def figure_problems(fig, renderer=None) -> list[str]:
                 problems.append(f"{name}: {label!r} is drawn in the validation colour")
             if _VAL.search(label) and _same_color(color, TRAIN_COLOR):
                 problems.append(f"{name}: {label!r} is drawn in the training colour")
+        problems += [f"{name}: {a!r} and {b!r} differ only by colour (give them different "
+                     f"line styles, markers or hatches)" for a, b in _colour_only_pairs(ax)]
         texts = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
         legend = ax.get_legend()
         if legend is not None:

@@ -24,6 +24,7 @@ import ipywidgets as w
 
 from .._validate import check_real
 from ..train import TrainingDiverged
+from .accessibility import accessibility_widgets
 from .config import LIVE_SETTINGS, Config, ConfigError
 from .controls import make_controls, read_controls, write_controls
 from .figure import PlaygroundFigure
@@ -135,6 +136,7 @@ class Playground:
             w.HBox([w.VBox([w.HBox([self.scenario_menu, self.load_button]),
                             w.HBox([self.export_button, self.import_button])]),
                     self.json_box]),
+            *accessibility_widgets(),
         ])
         self.ui.add_class("reglab-playground")
 
@@ -219,12 +221,15 @@ class Playground:
         self._redraw()
 
     def step(self) -> None:
-        """Train one epoch (in the kernel's own thread) and redraw."""
+        """Train one epoch (in the kernel's own thread), redraw, and say where the run is
+        (the message line is announced by screen readers; the status line is not)."""
         if self.running:
             self._say("training is running: press Stop first", error=True)
             return
-        self._run_epochs(1)
-        self._redraw()
+        going = self._run_epochs(1)
+        self._redraw()                       # the picture first, then the message about it
+        if going:
+            self._say(f"one epoch trained: {self.session.summary()}")
 
     def train(self) -> None:
         """Train in a background thread until Stop, early stopping or the last epoch."""
@@ -258,7 +263,7 @@ class Playground:
                 with self._lock:
                     going = self.session.run_epoch()
                 if not going:
-                    self._say(f"stopped: {self.session.finished}")
+                    self._say(f"stopped: {self.session.finished}. {self.session.summary()}")
                     return False
         except TrainingDiverged as err:
             self._say(str(err), error=True)
@@ -272,9 +277,9 @@ class Playground:
                 if time.perf_counter() - last >= self.frame_interval:
                     self._redraw()
                     last = time.perf_counter()  # training gets frame_interval between frames
-            if self._stop_flag.is_set():
-                self._say("stopped by Stop: press Train to go on")
             self._redraw()
+            if self._stop_flag.is_set():
+                self._say(f"stopped by Stop: press Train to go on. {self.session.summary()}")
         except Exception as err:  # shown in the app: a thread's traceback would be lost
             self._say(f"training failed: {type(err).__name__}: {err}", error=True)
 

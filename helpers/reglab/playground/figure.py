@@ -13,15 +13,18 @@ from __future__ import annotations
 import io
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from ..plots import STYLE, TRAIN_COLOR, VAL_COLOR
+from ..plots import CLASS_CMAP, CLASS_MARKERS, STYLE, TRAIN_STYLE, VAL_STYLE
 from .network_view import NetworkView
 from .session import NEAR_ZERO, Session
 
 GRID = 60  # the decision boundary is evaluated on a GRID × GRID mesh
 BINS = 41
+MAP_ALPHA = 0.45  # the decision map's opacity over the white axes (points stay readable)
 
 
 class PlaygroundFigure:
@@ -68,30 +71,29 @@ class PlaygroundFigure:
         self._level = 0.0 if session.config.regression else 0.5
         vmin = -top if session.config.regression else 0.0
         self._image = ax.imshow(np.full((GRID, GRID), self._level), origin="lower",
-                                cmap="coolwarm", vmin=vmin, vmax=top, alpha=0.45, aspect="auto",
+                                cmap=CLASS_CMAP, vmin=vmin, vmax=top, alpha=MAP_ALPHA,
+                                aspect="auto",
                                 extent=(lo[0], hi[0], lo[1], hi[1]), interpolation="bilinear")
         self._contour = None
         self._change_lines = []
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=vmin, vmax=top, s=16,
-                   edgecolors="k", linewidths=0.4, label="training")
-        self._test_points = ax.scatter(Xt[:, 0], Xt[:, 1], c=yt, cmap="coolwarm", vmin=vmin,
-                                       vmax=top, s=22, marker="^", edgecolors="w",
-                                       linewidths=0.4, label="test")
+        self._scatter(ax, X, y, test=False, vmin=vmin, vmax=top)
+        self._test_points = self._scatter(ax, Xt, yt, test=True, vmin=vmin, vmax=top)
         ax.set_xlim(lo[0], hi[0])
         ax.set_ylim(lo[1], hi[1])
         ax.set_xlabel("$x_1$ (standardized)")
         ax.set_ylabel("$x_2$ (standardized)")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8,
+                  columnspacing=1.0, handletextpad=0.3)
         ax.grid(False)
         ax = self.ax_loss
-        (self._train_line,) = ax.plot([], [], color=TRAIN_COLOR, label="training")
-        (self._test_line,) = ax.plot([], [], color=VAL_COLOR, label="test")
+        (self._train_line,) = ax.plot([], [], **TRAIN_STYLE, label="training")
+        (self._test_line,) = ax.plot([], [], **VAL_STYLE, label="test")
         self._base_lines = None
-        if session.baseline is not None:
+        if session.baseline is not None:  # the same styles, thin and faded
             self._base_lines = (
-                ax.plot([], [], color=TRAIN_COLOR, ls="--", lw=1,
+                ax.plot([], [], **TRAIN_STYLE, lw=1, alpha=0.5,
                         label="training, no regularization")[0],
-                ax.plot([], [], color=VAL_COLOR, ls="--", lw=1,
+                ax.plot([], [], **VAL_STYLE, lw=1, alpha=0.5,
                         label="test, no regularization")[0])
         ax.set_xlabel("epoch")
         ax.set_ylabel("mean squared error" if session.config.regression
@@ -107,6 +109,26 @@ class PlaygroundFigure:
             ax.locator_params(nbins=4)  # fewer tick labels: text is most of a frame's cost
         self.network.setup(session, lo, hi)
 
+    def _scatter(self, ax, P, t, *, test: bool, vmin: float, vmax: float) -> list:
+        """Draw the points P (k, 2) with targets t (k,): each class with its marker (one
+        marker for regression), coloured by target; training points filled, test points
+        hollow. Returns the scatter artists."""
+        colors = colormaps[CLASS_CMAP](Normalize(vmin, vmax)(t))
+        if self.session.config.regression:
+            groups = [(np.ones(len(t), bool), "o", "training")]
+        else:
+            groups = [(t == k, CLASS_MARKERS[k], f"class {k}") for k in (0, 1)]
+        drawn = []
+        for i, (mask, marker, label) in enumerate(groups):
+            style = ({"facecolors": "none", "edgecolors": colors[mask], "linewidths": 1.1,
+                      "s": 24} if test else
+                     {"c": colors[mask], "edgecolors": "k", "linewidths": 0.4, "s": 16})
+            if test:
+                label = "test (hollow)" if i == 0 else "_test"
+            drawn.append(ax.scatter(P[mask, 0], P[mask, 1], marker=marker, label=label,
+                                    **style))
+        return drawn
+
     def draw(self, session: Session) -> None:
         """Update every panel to the session's current state."""
         if session is not self.session:
@@ -118,7 +140,8 @@ class PlaygroundFigure:
             high, low = self._image.get_clim()[::-1]
             p = np.where(p > self._level, high, low)
         self._image.set_data(p)
-        self._test_points.set_visible(self.show_test)
+        for points in self._test_points:
+            points.set_visible(self.show_test)
         if self._contour is not None:
             self._contour.remove()
             self._contour = None

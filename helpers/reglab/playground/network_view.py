@@ -4,11 +4,11 @@ One column per layer: the input features, each hidden layer, the output. Every u
 small map of its value over the same square of the plane as the decision boundary
 (:meth:`~reglab.playground.session.Session.unit_outputs`), so a student sees the network
 build its features layer by layer. Between consecutive columns every weight is a line
-whose width is |w| over the largest |w| of that layer and whose colour is its sign
-(orange positive, blue negative); a weight that is exactly 0, as the proximal L1 step
-leaves it, is not drawn at all, so sparsity is seen as absent lines. The output unit
-shows P(class 1), and its lines are the weights of the logit difference z₁ − z₀ (for
-regression: the prediction ŷ and its weights).
+whose width is |w| over the largest |w| of that layer and whose colour and dash are its
+sign (orange and solid positive, blue and dashed negative); a weight that is exactly 0,
+as the proximal L1 step leaves it, is not drawn at all, so sparsity is seen as absent
+lines. The output unit shows P(class 1), and its lines are the weights of the logit
+difference z₁ − z₀ (for regression: the prediction ŷ and its weights).
 
 Large layers are cut to their first ``MAX_UNITS`` units (the title says so).
 """
@@ -18,11 +18,12 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection
 
+from ..plots import CLASS_CMAP
 from .session import Session
 
 MAX_UNITS = 12   # units drawn per layer
 MAP = 16         # each unit's map is MAP × MAP points
-POSITIVE, NEGATIVE = "tab:orange", "tab:blue"
+POSITIVE, NEGATIVE = "tab:orange", "tab:blue"   # and solid, dashed: not by colour alone
 MAX_LINE = 3.0   # points: the width of the largest weight of a layer
 
 
@@ -49,7 +50,7 @@ class NetworkView:
         self._centres = [[(col, (n - 1) / 2 - row) for row in range(n)]
                          for col, n in enumerate(sizes)]
         hx, hy = 0.22, 0.42                                       # half a map's size
-        self._images = [[ax.imshow(np.zeros((MAP, MAP)), cmap="coolwarm", vmin=-1, vmax=1,
+        self._images = [[ax.imshow(np.zeros((MAP, MAP)), cmap=CLASS_CMAP, vmin=-1, vmax=1,
                                    origin="lower", interpolation="nearest", zorder=3,
                                    aspect="auto", extent=(x - hx, x + hx, y - hy, y + hy))
                          for x, y in column] for column in self._centres]
@@ -75,7 +76,7 @@ class NetworkView:
                 v = values[:, unit].reshape(MAP, MAP)
                 scale = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 1.0
                 image.set_data(v / max(scale, 1e-12))
-        segments, widths, colors = [], [], []
+        segments, widths, colors, styles = [], [], [], []
         for left, right, W in zip(self._centres[:-1], self._centres[1:],
                                   self._weights(session), strict=True):
             W = W[:len(left), :len(right)]
@@ -88,9 +89,11 @@ class NetworkView:
                     segments.append([(xa, ya), (xb, yb)])
                     widths.append(MAX_LINE * abs(w) / top)
                     colors.append(POSITIVE if w > 0 else NEGATIVE)
+                    styles.append("solid" if w > 0 else (0, (2, 1)))
         self._lines.set_segments(segments)
         self._lines.set_linewidths(widths)
         self._lines.set_colors(colors)
+        self._lines.set_linestyles(styles)
 
     @staticmethod
     def _weights(session: Session) -> list[np.ndarray]:

@@ -1,0 +1,149 @@
+"""reglab.colour_vision against published values, and the collection's palettes checked with it.
+
+Reference values: the simulated colours are those of the ``colorspacious`` package
+(``cspace_convert(c, {"name": "sRGB1+CVD", "cvd_type": "...anomaly", "severity": 100},
+"sRGB1")``, clipped to [0, 1]), its CIELAB too; the CIEDE2000 differences are pairs of the
+test data of Sharma, Wu and Dalal (2005), Table 1.
+"""
+
+import matplotlib
+import numpy as np
+import pytest
+
+from reglab.colour_vision import (
+    CVD_MATRICES,
+    MIN_DIFFERENCE,
+    VISIONS,
+    ciede2000,
+    min_difference,
+    palette_problems,
+    simulate,
+    to_lab,
+    to_rgb,
+)
+from reglab.playground.figure import MAP_ALPHA
+from reglab.playground.network_view import NEGATIVE, POSITIVE
+from reglab.plots import CLASS_CMAP, REGION_ALPHA, TRAIN_COLOR, VAL_COLOR
+
+BLUE, ORANGE = "#1f77b4", "#ff7f0e"           # tab:blue, tab:orange
+
+# colorspacious 1.1.2, severity 100, clipped to [0, 1]
+SIMULATED = {
+    "protanopia": [[0.353798, 0.475316, 0.716069], [0.645903, 0.567399, 0.0]],
+    "deuteranopia": [[0.271140, 0.422967, 0.701388], [0.766738, 0.682172, 0.020000]],
+    "tritanopia": [[0.0, 0.525090, 0.552896], [1.0, 0.380764, 0.427281]],
+}
+
+
+@pytest.mark.parametrize("vision", list(SIMULATED))
+def test_simulate_matches_colorspacious(vision):
+    np.testing.assert_allclose(simulate([BLUE, ORANGE], vision), SIMULATED[vision], atol=2e-6)
+
+
+def test_simulation_keeps_greys_and_normal_vision_keeps_everything():
+    greys = [(g, g, g) for g in (0.0, 0.2, 0.5, 1.0)]
+    for vision in VISIONS:
+        np.testing.assert_allclose(simulate(greys, vision), greys, atol=1e-5)
+    np.testing.assert_array_equal(simulate([BLUE], "normal"), to_rgb([BLUE]))
+    for matrix in CVD_MATRICES.values():                  # white stays white: rows sum to 1
+        np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=2e-6)
+
+
+def test_simulation_is_linear_in_linear_rgb_not_in_srgb():
+    # pure red is linear red (1, 0, 0): its image is the matrix's first column, gamma-encoded
+    red = simulate([(1.0, 0.0, 0.0)], "deuteranopia")[0]
+    column = np.clip(CVD_MATRICES["deuteranopia"][:, 0], 0, 1)       # clipped to the gamut
+    expected = np.where(column <= 0.0031308, 12.92 * column, 1.055 * column ** (1 / 2.4) - 0.055)
+    np.testing.assert_allclose(red, expected, atol=1e-6)
+
+
+def test_to_lab_matches_colorspacious():
+    np.testing.assert_allclose(to_lab([BLUE, ORANGE, "white", "black"]),
+                               [[47.9813, -3.2022, -39.3294], [66.8763, 43.4413, 71.8646],
+                                [100, 0, 0], [0, 0, 0]], atol=0.02)
+
+
+# Sharma, Wu, Dalal (2005), Table 1: (L1, a1, b1), (L2, a2, b2), ΔE00
+SHARMA = [
+    ((50.0000, 2.6772, -79.7751), (50.0000, 0.0000, -82.7485), 2.0425),
+    ((50.0000, 3.1571, -77.2803), (50.0000, 0.0000, -82.7485), 2.8615),
+    ((50.0000, -1.3802, -84.2814), (50.0000, 0.0000, -82.7485), 1.0000),
+    ((50.0000, 0.0000, 0.0000), (50.0000, -1.0000, 2.0000), 2.3669),
+    ((50.0000, 2.4900, -0.0010), (50.0000, -2.4900, 0.0009), 7.1792),
+    ((50.0000, 2.4900, -0.0010), (50.0000, -2.4900, 0.0011), 7.2195),
+    ((50.0000, -0.0010, 2.4900), (50.0000, 0.0009, -2.4900), 4.8045),
+    ((50.0000, -0.0010, 2.4900), (50.0000, 0.0011, -2.4900), 4.7461),
+    ((50.0000, 2.5000, 0.0000), (50.0000, 0.0000, -2.5000), 4.3065),
+    ((50.0000, 2.5000, 0.0000), (73.0000, 25.0000, -18.0000), 27.1492),
+    ((50.0000, 2.5000, 0.0000), (61.0000, -5.0000, 29.0000), 22.8977),
+    ((50.0000, 2.5000, 0.0000), (56.0000, -27.0000, -3.0000), 31.9030),
+    ((50.0000, 2.5000, 0.0000), (58.0000, 24.0000, 15.0000), 19.4535),
+    ((50.0000, 2.5000, 0.0000), (50.0000, 3.1736, 0.5854), 1.0000),
+    ((2.0776, 0.0795, -1.1350), (0.9033, -0.0636, -0.5514), 0.9082),
+]
+
+
+def test_ciede2000_matches_the_published_test_data():
+    lab1, lab2, expected = (np.array(x) for x in zip(*SHARMA, strict=True))
+    np.testing.assert_allclose(ciede2000(lab1, lab2), expected, atol=5e-5)
+    np.testing.assert_allclose(ciede2000(lab2, lab1), expected, atol=5e-5)   # symmetric
+    assert ciede2000([50, 10, 10], [50, 10, 10])[0] == 0.0
+
+
+def test_min_difference_names_the_closest_pair_and_palette_problems_the_vision():
+    d, pair = min_difference(["black", BLUE, "white", "#1f78b4"])
+    assert pair == (1, 3) and 0 < d < 1
+    # red and green: far apart for normal vision, confused with deuteranopia
+    red_green = {"red": "#d62728", "green": "#2ca02c"}
+    assert min_difference(list(red_green.values()))[0] > 50
+    problems = palette_problems(red_green)
+    assert len(problems) == 1 and problems[0].startswith("deuteranopia: red and green")
+    assert palette_problems(red_green, threshold=4.0) == []
+
+
+def test_bad_input_is_refused_with_the_argument_named():
+    with pytest.raises(ValueError, match="vision must be one of"):
+        simulate([BLUE], "colour-blind")
+    with pytest.raises(TypeError, match="colors must be a sequence"):
+        to_lab("red")
+    with pytest.raises(ValueError, match="colors must be matplotlib colours"):
+        to_lab(["no such colour"])
+    with pytest.raises(ValueError, match="colors must hold at least one"):
+        to_lab([])
+    with pytest.raises(ValueError, match="at least two colours"):
+        min_difference([BLUE])
+    with pytest.raises(ValueError, match="lab1 and lab2 must have the same shape"):
+        ciede2000([[50, 0, 0]], [[50, 0, 0], [60, 0, 0]])
+    with pytest.raises(TypeError, match="palette must be a dict"):
+        palette_problems([BLUE, ORANGE])
+
+
+# --------------------------------------------------------------------------- the palettes
+
+
+def _over_white(color, alpha):
+    """What a colour drawn with opacity ``alpha`` on the white axes looks like."""
+    return tuple(alpha * np.asarray(matplotlib.colors.to_rgb(color)) + (1 - alpha))
+
+
+CMAP = matplotlib.colormaps[CLASS_CMAP]
+PALETTES = {
+    "training / validation / the stop line": {
+        "training": TRAIN_COLOR, "validation": VAL_COLOR, "stop": "gray"},
+    "weights: positive / negative": {"positive": POSITIVE, "negative": NEGATIVE},
+    "the class colormap's ends (points, unit maps)": {"class 0": CMAP(0.0), "class 1": CMAP(1.0)},
+    "plot_decision_boundary regions": {
+        "class 0": _over_white(CMAP(0.0), REGION_ALPHA),
+        "class 1": _over_white(CMAP(1.0), REGION_ALPHA)},
+    "playground decision map: its ends and the boundary": {
+        "P = 0": _over_white(CMAP(0.0), MAP_ALPHA), "P = 1": _over_white(CMAP(1.0), MAP_ALPHA),
+        "P = 0.5": _over_white(CMAP(0.5), MAP_ALPHA)},
+}
+
+
+@pytest.mark.parametrize("palette", PALETTES.values(), ids=PALETTES.keys())
+def test_every_palette_stays_apart_for_every_colour_vision(palette):
+    """ΔE00 >= MIN_DIFFERENCE (10) for normal vision and the three dichromacies."""
+    assert palette_problems(palette) == []
+    for vision in VISIONS:
+        assert min_difference(list(palette.values()), vision)[0] >= MIN_DIFFERENCE
