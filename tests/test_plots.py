@@ -268,3 +268,22 @@ def test_a_legend_over_a_many_point_scatter_is_found(loc, covered):
     problems = figure_problems(fig)
     plt.close(fig)
     assert any("covers plotted data" in p for p in problems) == covered, problems
+
+
+def test_the_audit_leaves_the_picture_on_an_agg_canvas():
+    # a figure drawn on its own Agg canvas (the playground's) and audited afterwards must still
+    # hold its picture: the audit's own draw must not leave a blank buffer behind
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 2), dpi=50)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot([0, 1, 2], [1, 0, 1], label="train")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.legend()
+    fig.canvas.draw()
+    before = np.asarray(fig.canvas.buffer_rgba()).copy()
+    check_figure(fig)
+    np.testing.assert_array_equal(np.asarray(fig.canvas.buffer_rgba()), before)

@@ -240,12 +240,17 @@ def figure_problems(fig, renderer=None) -> list[str]:
       (line style or marker, marker shape or fill, hatch), so that they stay apart for a viewer
       who cannot tell the colours apart.
 
-    Returns an empty list for a figure that follows them all. The figure is drawn first
-    (without output) to place its texts and legends; pass the ``renderer`` of a draw that
-    has just happened to skip that (a draw during a draw would spoil the output).
+    Returns an empty list for a figure that follows them all. The figure is drawn first to
+    place its texts and legends (on an Agg canvas a real draw, so that the picture the
+    canvas holds stays what the figure shows); pass the ``renderer`` of a draw that has
+    just happened to skip that (a draw during a draw would spoil the output).
     """
     if renderer is None:
-        fig.draw_without_rendering()
+        if hasattr(fig.canvas, "get_renderer"):  # Agg: a real draw, so the canvas keeps its picture
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+        else:
+            fig.draw_without_rendering()
     problems = []
     for i, ax in enumerate(fig.axes):
         name = _name(ax, i)
