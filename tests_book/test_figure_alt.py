@@ -146,3 +146,24 @@ def test_the_cells_found_to_draw_are_the_cells_that_drew(built, notebook):
     drew = [i for i, c in enumerate(cells) if c["cell_type"] == "code"
             and any("image/png" in out.get("data", {}) for out in c["outputs"])]
     assert figure_alt.drawing_cells(cells) == drew
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=str)
+def test_no_figure_of_the_book_is_blank(built, notebook):
+    """A figure whose pixels are all one colour shows nothing (e.g. a canvas wiped after its
+    draw): its alt text would describe a picture the reader does not get."""
+    import base64
+    import io
+
+    import matplotlib.image
+
+    cells = json.loads((BOOK / "src" / notebook).read_text(encoding="utf-8"))["cells"]
+    blank = []
+    for i, cell in enumerate(cells):
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            if png is not None:
+                pixels = matplotlib.image.imread(io.BytesIO(base64.b64decode(png)), format="png")
+                if (pixels.reshape(-1, pixels.shape[-1]).std(axis=0) == 0).all():
+                    blank.append(i)
+    assert blank == [], f"cells {blank} show a blank figure"
