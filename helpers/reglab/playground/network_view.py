@@ -4,7 +4,7 @@ One column per layer: the input features, each hidden layer, the output. Every u
 small map of its value over the same square of the plane as the decision boundary
 (:meth:`~reglab.playground.session.Session.unit_outputs`), so a student sees the network
 build its features layer by layer. Between consecutive columns every weight is a line
-whose width is |w| over the largest |w| of that layer and whose colour and dash are its
+whose width is |w| over the largest |w| of that layer (at least a hairline) and whose colour and dash are its
 sign (orange and solid positive, blue and dashed negative); a weight that is exactly 0,
 as the proximal L1 step leaves it, is not drawn at all, so sparsity is seen as absent
 lines. The output unit shows P(class 1), and its lines are the weights of the logit
@@ -25,6 +25,8 @@ MAX_UNITS = 12   # units drawn per layer
 MAP = 16         # each unit's map is MAP × MAP points
 POSITIVE, NEGATIVE = "tab:orange", "tab:blue"   # and solid, dashed: not by colour alone
 MAX_LINE = 3.0   # points: the width of the largest weight of a layer
+MIN_LINE = 0.2   # points: the thinnest line drawn, so that a dash stays a dash (a dash scales
+                 # with its line: at 1e-30 points, as after a divergence, Agg draws forever)
 
 
 class NetworkView:
@@ -87,7 +89,7 @@ class NetworkView:
                     if w == 0 or top == 0 or not np.isfinite(w):
                         continue                                  # exact zeros: no line
                     segments.append([(xa, ya), (xb, yb)])
-                    widths.append(MAX_LINE * abs(w) / top)
+                    widths.append(max(MAX_LINE * abs(w) / top, MIN_LINE))
                     colors.append(POSITIVE if w > 0 else NEGATIVE)
                     styles.append("solid" if w > 0 else (0, (2, 1)))
         self._lines.set_segments(segments)
