@@ -4,8 +4,9 @@ One column per layer: the input features, each hidden layer, the output. Every u
 small map of its value over the same square of the plane as the decision boundary
 (:meth:`~reglab.playground.session.Session.unit_outputs`), so a student sees the network
 build its features layer by layer. Between consecutive columns every weight is a line
-whose width is |w| over the largest |w| of that layer (at least a hairline) and whose colour and dash are its
-sign (orange and solid positive, blue and dashed negative); a weight that is exactly 0,
+whose width is |w| over the largest |w| of that layer (at least a hairline) and whose
+colour and dash are its sign (orange and solid positive, blue and dashed negative); a
+weight that is exactly 0,
 as the proximal L1 step leaves it, is not drawn at all, so sparsity is seen as absent
 lines. The output unit shows P(class 1), and its lines are the weights of the logit
 difference z₁ − z₀ (for regression: the prediction ŷ and its weights).
