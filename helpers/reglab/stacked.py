@@ -37,9 +37,9 @@ from .train import (
     InputAugmentation,
     TrainingDiverged,
     _as_transform,
-    _chain,
     _check_data,
     _check_optimizer,
+    _gradient_takers,
     _is_classification,
     _n_correct,
     minibatches,
@@ -205,7 +205,7 @@ def fit_many(models, train, *, rngs, loss, optimizer, epochs: int, val=None, pen
     if isinstance(optimizer, GradientClipping):
         raise TypeError("optimizer must act entry by entry: GradientClipping's global norm would "
                         "mix the models of the stack; train them one by one with fit")
-    if any(getattr(link, "needs_gradient_at", False) for link in _chain(optimizer)):
+    if _gradient_takers(optimizer):
         raise TypeError(f"optimizer {optimizer!r} needs a second gradient at perturbed "
                         "parameters (SAM), which fit_many does not compute; train with fit")
     penalties = _penalties(penalty, S)

@@ -19,8 +19,8 @@ augmentation ``augment(X, rng) -> X`` (:mod:`reglab.augment`) is wrapped into on
 
 An optimizer wrapper that needs the gradient of the same minibatch at other parameters
 (sharpness-aware minimization, :class:`reglab.sam.SAM`) declares ``needs_gradient_at =
-True``; before each step, fit sets its ``grad_at(params) -> grads`` (see
-:func:`_offer_gradient_at`).
+True``; fit finds such wrappers once (:func:`_gradient_takers`) and, before each step,
+sets their ``grad_at(params) -> grads`` (see :func:`_offer_gradient_at`).
 """
 
 from __future__ import annotations
@@ -399,6 +399,7 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
     step_loss = loss if transform is not None else next(
         (unchecked for f, unchecked in LABELS_CHECKED.items() if f is loss), loss)
     running = train_metrics == "running"
+    takers = _gradient_takers(optimizer)  # found once: the steps of a plain optimizer skip it
     history = History(train_metrics=train_metrics)
     for cb in callbacks:
         cb.on_train_begin(model)
@@ -412,7 +413,8 @@ def fit(model: Sequential, train, *, loss, optimizer, epochs: int, rng, val=None
             Xb, yb = X[idx], y[idx]
             if transform is not None:
                 Xb, yb = _transformed(transform, Xb, yb, model, loss, rng)
-            value, out = _train_step(model, Xb, yb, step_loss, optimizer, penalty, m, rng)
+            value, out = _train_step(model, Xb, yb, step_loss, optimizer, penalty, m, rng,
+                                     takers)
             if not math.isfinite(value):
                 lr = getattr(optimizer, "lr", None)
                 lr = f" (lr={lr:g})" if isinstance(lr, (int, float)) else ""
@@ -468,16 +470,21 @@ def train_step(model: Sequential, Xb, yb, *, loss, optimizer, penalty, m: int, r
     m = check_int("m", m, low=1)
     if rng is not None:  # None is fine for a model without dropout; Dropout asks for one
         check_rng("rng", rng)
-    return _train_step(model, Xb, yb, loss, optimizer, penalty, m, rng)[0]
+    return _train_step(model, Xb, yb, loss, optimizer, penalty, m, rng,
+                       _gradient_takers(optimizer))[0]
 
 
-def _train_step(model, Xb, yb, loss, optimizer, penalty, m, rng) -> tuple[float, np.ndarray]:
+def _train_step(model, Xb, yb, loss, optimizer, penalty, m, rng,
+                takers=()) -> tuple[float, np.ndarray]:
     """:func:`train_step` on checked arguments, also returning the training-mode output (B, k)
-    it computed: the model and the optimizer run unchecked."""
+    it computed: the model and the optimizer run unchecked. ``takers`` are the links of the
+    optimizer's chain that need a second gradient (:func:`_gradient_takers`; none for a plain
+    optimizer)."""
     value, out = _gradients(model, Xb, yb, loss, penalty, m, rng)
     if not math.isfinite(value):
         return value, out
-    _offer_gradient_at(optimizer, model, Xb, yb, loss, penalty, m, rng)
+    if takers:
+        _offer_gradient_at(takers, model, Xb, yb, loss, penalty, m, rng)
     getattr(optimizer, "_step_unchecked", optimizer.step)(model.params, model.grads)
     return value, out
 
@@ -502,9 +509,15 @@ def _gradients(model, Xb, yb, loss, penalty, m, rng) -> tuple[float, np.ndarray]
     return value, out
 
 
-def _offer_gradient_at(optimizer, model, Xb, yb, loss, penalty, m, rng) -> None:
-    """Give every wrapper of the chain that declares ``needs_gradient_at`` (e.g.
-    :class:`reglab.sam.SAM`) the function ``grad_at(params) -> grads``: the gradient of this
+def _gradient_takers(optimizer) -> tuple:
+    """The wrappers of the optimizer's chain that declare ``needs_gradient_at`` (e.g.
+    :class:`reglab.sam.SAM`), outermost first; empty for a plain optimizer."""
+    return tuple(link for link in _chain(optimizer) if getattr(link, "needs_gradient_at", False))
+
+
+def _offer_gradient_at(takers, model, Xb, yb, loss, penalty, m, rng) -> None:
+    """Give each of ``takers`` (:func:`_gradient_takers`) the function
+    ``grad_at(params) -> grads``: the gradient of this
     minibatch's cost at the model's parameters as they are when it is called (``params`` is
     ``model.params``, changed in place by the caller). It runs forward and backward again
     (new dropout masks) and puts the batch-norm running statistics back as they were."""
@@ -518,9 +531,8 @@ def _offer_gradient_at(optimizer, model, Xb, yb, loss, penalty, m, rng) -> None:
                                    f"became {value}; lower rho or the learning rate")
         return model.grads
 
-    for link in _chain(optimizer):
-        if getattr(link, "needs_gradient_at", False):
-            link.grad_at = grad_at
+    for link in takers:
+        link.grad_at = grad_at
 
 
 def _chain(optimizer):
