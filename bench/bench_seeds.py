@@ -8,9 +8,19 @@ float32 rounding). Each round times both in CPU seconds of this process (``time.
 another process on a busy machine does not count, though it still shares the caches), in
 an order alternating from round to round; the report gives, per network, the median over
 rounds of (time of S fits) / (time of fit_many) against the goal (>= 3 for S = 5), and the
-fraction of that goal reached; then the CPU time of fit_many's matrix products alone (the
-same stacked GEMMs on arrays of their shapes): S fits / that time bounds any speed-up
-that stacking can give, since the products of S models cost what they cost. The networks:
+fraction of that goal reached. Then two ceilings on any speed-up that stacking can give:
+
+* the CPU time of fit_many's matrix products alone (the same stacked GEMMs on arrays of
+  their shapes): S fits / that time, since the products of S models cost what they cost;
+* what a model costs inside the stack: fit_many with one model is timed in the same
+  rounds, and with T(S) = a + S b, b = (T(S) - T(1)) / (S - 1) is the CPU time each model
+  adds to a stacked run, its own arithmetic (products, elementwise work, its random
+  draws), which no stacking shares; a = T(1) - b is the work the models share, the
+  per-step Python. With t the time of one fit alone, S fits / fit_many = S t / (a + S b)
+  < t / b for every S (a > 0 whenever a stack of S beats S stacks of one). When t / b < 3
+  the goal is out of reach for that network, whatever fit_many's code.
+
+The networks:
 
 * ``mlp 40-100-100-10``: the MLP of the MNIST-1D paper (notebooks 10-12), Adam, B = 100;
 * ``mlp 40-100-10 dropout``: notebook 04's network with keep_prob 0.8 and L2, SGD, B = 50;
@@ -135,8 +145,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=5, help="S >= 2 (5)")
     args = parser.parse_args(argv)
+    if args.seeds < 2:
+        parser.error(f"--seeds must be >= 2 (a stack of S models against S fits), got {args.seeds}")
     seeds = range(args.seeds)
     print(f"S = {args.seeds} models, {args.epochs} epochs, {args.rounds} rounds, CPU time")
     first = None
@@ -149,13 +161,18 @@ def main(argv=None):
                 if not np.allclose(ma.params[key], mb.params[key], rtol=1e-4, atol=1e-5):
                     print(f"{name}: sanity check FAILED: fit_many differs from fit in {key}")
                     return 1
-        ratios, alone, together = [], [], []
+        ratios, alone, together, single = [], [], [], []
         for r in range(args.rounds):
-            runs = [(one_by_one, alone), (stacked, together)]
-            for run, times in runs if r % 2 == 0 else runs[::-1]:
-                times.append(cpu_seconds(run, build, X, y, seeds, args.epochs, opts))
+            runs = [(one_by_one, alone, seeds), (stacked, together, seeds),
+                    (stacked, single, seeds[:1])]
+            for run, times, which in runs if r % 2 == 0 else runs[::-1]:
+                times.append(cpu_seconds(run, build, X, y, which, args.epochs, opts))
             ratios.append(alone[-1] / together[-1])
         ratio = statistics.median(ratios)
+        # per model: the time of one fit alone, and what a model adds to a stacked run
+        t_alone = statistics.median(alone) / args.seeds
+        added = statistics.median(t - t1 for t, t1 in zip(together, single, strict=True)
+                                  ) / (args.seeds - 1)
         first = ratio if first is None else first
         gemms = statistics.median(
             sum(stacked_gemms(WIDTHS[name], m, args.seeds, args.epochs, opts["batch_size"]))
@@ -166,6 +183,9 @@ def main(argv=None):
         print(f"{'':24s} its GEMMs alone {gemms:6.3f} s = {gemms / statistics.median(together):.0%}"
               f" of fit_many: the speed-up cannot exceed {statistics.median(alone) / gemms:.1f}"
               f" (S fits / stacked GEMMs)")
+        print(f"{'':24s} one model adds {added:6.3f} s to a stack, a fit alone takes {t_alone:6.3f}"
+              f" s: the speed-up cannot exceed {t_alone / added:.1f} for any S (a fit alone / "
+              f"what a model adds)")
     print(f"seeds_speedup={first:.2f}")
     return 0
 

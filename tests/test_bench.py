@@ -1,5 +1,5 @@
-"""Smoke tests of the benchmarks (`make bench`): ``bench/bench_train_step.py --quick`` and
-``bench/bench_playground.py --quick``.
+"""Smoke tests of the benchmarks (`make bench`): ``bench/bench_train_step.py --quick``,
+``bench/bench_playground.py --quick`` and ``bench/bench_seeds.py`` (one round, one epoch).
 
 The benchmark is a report, not a test of speed: this only checks that it runs, that its
 sanity check (reglab, fused NumPy and PyTorch follow the same loss trajectory from the
@@ -19,6 +19,7 @@ from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "bench_train_step.py"
 PLAYGROUND = SCRIPT.with_name("bench_playground.py")
+SEEDS = SCRIPT.with_name("bench_seeds.py")
 #: a paired ratio as the bench prints it: the median over rounds, then the rounds' range
 RATIO = r"\d+\.\d\d \(rounds \d+\.\d\d-\d+\.\d\d\)"
 
@@ -69,3 +70,22 @@ def test_bench_playground_quick_run_reports_against_the_goals():
     for figure in figures:
         assert re.search(figure, proc.stdout, re.M), (figure, proc.stdout)
     assert re.fullmatch(r"frames_per_second=\d+\.\d", proc.stdout.strip().splitlines()[-1])
+
+
+def test_bench_seeds_reports_the_speed_up_and_its_two_ceilings():
+    proc = subprocess.run([sys.executable, str(SEEDS), "--rounds", "1", "--epochs", "1"],
+                          capture_output=True, text=True, timeout=120, cwd=SCRIPT.parents[1])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert re.fullmatch(r"seeds_speedup=\d+\.\d\d", lines[-1]), lines[-1]
+    for figure in (r"speed-up \d+\.\d\d \(goal >= 3, \d+% of it\); sanity check passed$",
+                   r"the speed-up cannot exceed \d+\.\d \(S fits / stacked GEMMs\)$",
+                   r"the speed-up cannot exceed \d+\.\d for any S \(a fit alone / what a model "
+                   r"adds\)$"):
+        assert len(re.findall(figure, proc.stdout, re.M)) == 3, proc.stdout
+
+
+def test_bench_seeds_refuses_a_single_seed():
+    proc = subprocess.run([sys.executable, str(SEEDS), "--seeds", "1"], capture_output=True,
+                          text=True, timeout=60, cwd=SCRIPT.parents[1])
+    assert proc.returncode == 2 and "--seeds must be >= 2" in proc.stderr, proc.stderr

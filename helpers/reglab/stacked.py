@@ -93,6 +93,10 @@ class StackedModel:
                 start += S * size
         self.dtype = first.dtype
         self._first = next(i for i, lay in enumerate(self.layers) if lay.params)
+        # (i, layer, weight, bias, weight gradient, bias gradient): what a step reads per layer
+        self._plan = [(i, lay, *(store.get(f"{i}.{k}") for store in (self.params, self.grads)
+                                 for k in "Wb")) for i, lay in enumerate(self.layers)]
+        self._backward_plan = self._plan[self._first:][::-1]  # top down to the first Dense
         self._inputs = {}  # the input of each Dense layer in the last forward
         self._masks = {}  # the mask of each Dropout layer in the last training forward
 
@@ -100,11 +104,11 @@ class StackedModel:
         """The S outputs (S, B, n_out) for X (S, B, n_in) or (B, n_in); ``rngs`` for dropout."""
         if self.dtype is not None and X.dtype != self.dtype:
             X = X.astype(self.dtype)
-        for i, layer in enumerate(self.layers):
-            if isinstance(layer, Dense):
+        for i, layer, W, b, _, _ in self._plan:
+            if W is not None:  # a Dense layer
                 self._inputs[i] = X
-                X = X @ self.params[f"{i}.W"]
-                X += self.params[f"{i}.b"][:, None, :]
+                X = X @ W
+                X += b[:, None, :]
             elif isinstance(layer, Dropout):
                 if train:
                     self._masks[i] = self._dropout_mask(i, X, rngs)
@@ -129,13 +133,12 @@ class StackedModel:
 
     def backward(self, dout) -> None:
         """Fill ``grads`` from dL/d(output) (S, B, n_out) of the last training forward."""
-        for i in range(len(self.layers) - 1, self._first - 1, -1):
-            layer = self.layers[i]
-            if isinstance(layer, Dense):
-                np.matmul(self._inputs[i].transpose(0, 2, 1), dout, out=self.grads[f"{i}.W"])
-                np.sum(dout, axis=1, out=self.grads[f"{i}.b"])
+        for i, layer, W, _, dW, db in self._backward_plan:
+            if W is not None:  # a Dense layer
+                np.matmul(self._inputs[i].transpose(0, 2, 1), dout, out=dW)
+                dout.sum(axis=1, out=db)
                 if i > self._first:
-                    dout = dout @ self.params[f"{i}.W"].transpose(0, 2, 1)
+                    dout = dout @ W.transpose(0, 2, 1)
             elif isinstance(layer, Dropout):
                 dout = dout * self._masks[i]
             else:
