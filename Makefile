@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-browser book lint student bench bench-notebooks torch clean git-filter \
+.PHONY: lab test test-browser book lint student bench bench-notebooks bench-suite torch clean git-filter \
 	nbgrader course test-hub mutation test-portable test-kernels test-min-versions
 
 $(STAMP): pyproject.toml
@@ -219,15 +219,21 @@ test-min-versions: $(MIN_STAMP)
 # liveness, frames per second while training and a free kernel (bench/bench_playground.py);
 # S seeds trained by fit_many against S fits (bench/bench_seeds.py); every notebook's time at
 # one BLAS thread against its goal, 30 s, the capstone 2 minutes (bench/bench_notebooks.py,
-# alone: `make bench-notebooks`).
+# alone: `make bench-notebooks`); last, `make test` (goal 10 minutes) and the book's build
+# (goal 5 minutes) timed as a user runs them (bench/bench_suite.py, alone: `make bench-suite`;
+# about 15 minutes).
 bench: $(STAMP)
 	$(BIN)/python bench/bench_train_step.py
 	$(BIN)/python bench/bench_playground.py
 	$(BIN)/python bench/bench_seeds.py
 	$(BIN)/python bench/bench_notebooks.py
+	$(BIN)/python bench/bench_suite.py
 
 bench-notebooks: $(STAMP)
 	$(BIN)/python bench/bench_notebooks.py
+
+bench-suite: $(STAMP)
+	$(BIN)/python bench/bench_suite.py
 
 # Mutation testing: change reglab's formulas one at a time (tools/mutation.py) and check
 # that the unit tests fail; the last line printed is the score. MUTATION_ARGS='layers -j 1'

@@ -1,5 +1,6 @@
 """Smoke tests of the benchmarks (`make bench`): ``bench/bench_train_step.py --quick``,
-``bench/bench_playground.py --quick`` and ``bench/bench_seeds.py`` (one round, one epoch).
+``bench/bench_playground.py --quick``, ``bench/bench_seeds.py`` (one round, one epoch) and
+``bench/bench_suite.py``'s timing and report on small commands.
 
 The benchmark is a report, not a test of speed: this only checks that it runs, that its
 sanity check (reglab, fused NumPy and PyTorch follow the same loss trajectory from the
@@ -89,3 +90,23 @@ def test_bench_seeds_refuses_a_single_seed():
     proc = subprocess.run([sys.executable, str(SEEDS), "--seeds", "1"], capture_output=True,
                           text=True, timeout=60, cwd=SCRIPT.parents[1])
     assert proc.returncode == 2 and "--seeds must be >= 2" in proc.stderr, proc.stderr
+
+
+def test_bench_suite_times_a_command_and_reports_it_against_its_goal(capsys):
+    spec = importlib.util.spec_from_file_location("bench_suite", SCRIPT.with_name("bench_suite.py"))
+    suite = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(suite)
+    busy = [sys.executable, "-c", "sum(i * i for i in range(3_000_000))"]
+    ok, wall, cpu = suite.timed(busy)
+    assert ok and wall > 0 and cpu > 0.05  # the child's CPU time is counted, not the parent's
+    assert suite.report("busy", busy, goal=3600.0) == (True, False)
+    assert suite.report("busy", busy, goal=0.0) == (True, True)
+    assert suite.report("no goal", busy, goal=None) == (True, False)
+    assert suite.report("broken", [sys.executable, "-c", "raise SystemExit(3)"], goal=60.0) \
+        == (False, False)
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"  busy +wall +\d+\.\d s, CPU +\d+\.\d s \(goal <= 3600 s: met\)",
+                        lines[0]), lines
+    assert lines[1].endswith("(goal <= 0 s: missed)"), lines
+    assert re.search(r"CPU +\d+\.\d s$", lines[2]), lines  # no goal, no verdict
+    assert lines[3].endswith("FAILED"), lines

@@ -19,7 +19,7 @@ from reglab import (
     softmax_cross_entropy,
 )
 from reglab.multitask import MultiHead
-from reglab.train import BatchTransform, train_step
+from reglab.train import BatchTransform, _n_correct, train_step
 
 
 def blobs(rng, m=200):
@@ -367,3 +367,18 @@ def test_train_step_runs_a_multi_head_model_in_training_mode():
     value = train_step(model, X, y, loss=softmax_cross_entropy, optimizer=SGD(lr=0.1),
                        penalty=None, m=6, rng=np.random.default_rng(5))
     assert value == softmax_cross_entropy(dropped, y)[0]
+
+
+def test_correct_counts_of_a_stack_are_those_of_each_batch(rng):
+    # fit_many counts each model's hits on logits (S, m, k) against labels (S, m) in one call
+    logits, y = rng.standard_normal((3, 7, 4)), rng.integers(0, 4, (3, 7))
+    counts = _n_correct(logits, y)
+    assert isinstance(counts, np.ndarray) and counts.shape == (3,)
+    expected = [int(np.sum(logits[s].argmax(axis=1) == y[s])) for s in range(3)]
+    assert counts.tolist() == expected
+    assert [_n_correct(logits[s], y[s]) for s in range(3)] == expected
+    assert all(type(_n_correct(logits[s], y[s])) is int for s in range(3))
+    # one output per row: the class is logit > 0, for a stack too
+    single, labels = rng.standard_normal((2, 9, 1)), rng.integers(0, 2, (2, 9))
+    assert _n_correct(single, labels).tolist() == [
+        int(np.sum((single[s, :, 0] > 0) == labels[s])) for s in range(2)]

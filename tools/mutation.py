@@ -86,6 +86,7 @@ MODULE_TESTS = {
     "sam": ["test_sam.py"],
     "mixup": ["test_mixup.py"],
     "averaging": ["test_averaging.py"],
+    "colour_vision": ["test_colour_vision.py"],
 }
 
 BINOP_SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
@@ -257,10 +258,10 @@ class _Collector(ast.NodeVisitor):
 # the list of (node, replacement source) it would change; empty when the target is gone.
 
 def _penalty_with_batch_size(tree):
-    """_train_step adds penalty.grad(W, B) with B the batch size instead of m."""
+    """_gradients adds penalty.grad(W, B) with B the batch size instead of m."""
     sites = []
     for fn in ast.walk(tree):
-        if isinstance(fn, ast.FunctionDef) and fn.name == "_train_step" and len(fn.args.args) > 1:
+        if isinstance(fn, ast.FunctionDef) and fn.name == "_gradients" and len(fn.args.args) > 1:
             batch = fn.args.args[1].arg
             for call in ast.walk(fn):
                 if isinstance(call, ast.Call) and _call_name(call) == "grad":
