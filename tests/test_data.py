@@ -1,3 +1,4 @@
+import importlib.metadata
 import random
 
 import numpy as np
@@ -51,7 +52,8 @@ def test_mnist1d_returns_copies_the_cache_cannot_be_corrupted(mnist):
     assert again.X_train.flags.writeable
 
 
-def test_mnist1d_leaves_the_global_random_states_alone():
+def test_mnist1d_leaves_the_global_random_states_alone(monkeypatch):
+    monkeypatch.setenv(data.CACHE_VARIABLE, "off")
     data._mnist1d.cache_clear()  # make sure mnist1d really runs (and reseeds)
     random.seed(5)
     np.random.seed(5)  # noqa: NPY002
@@ -64,7 +66,9 @@ def test_mnist1d_leaves_the_global_random_states_alone():
     np.testing.assert_array_equal(after[1], expected[1])
 
 
-def test_mnist1d_same_seed_same_data_new_seed_new_examples():
+def test_mnist1d_same_seed_same_data_new_seed_new_examples(monkeypatch):
+    monkeypatch.setenv(data.CACHE_VARIABLE, "off")  # generated twice, not read back
+    data._mnist1d.cache_clear()
     a = load_mnist1d(seed=1, num_samples=200)
     data._mnist1d.cache_clear()
     b = load_mnist1d(seed=1, num_samples=200)
@@ -75,6 +79,70 @@ def test_mnist1d_same_seed_same_data_new_seed_new_examples():
     # no example of seed 2 occurs among those of seed 1
     dist = np.abs(c.X_train[:, None, :] - a.X_train[None, :, :]).max(axis=2)
     assert dist.min() > 1e-3
+
+
+@pytest.fixture()
+def disk_cache(tmp_path, monkeypatch):
+    """An empty MNIST-1D disk cache in a temporary directory, and no copy in memory."""
+    monkeypatch.setenv(data.CACHE_VARIABLE, str(tmp_path / "cache"))
+    data._mnist1d.cache_clear()
+    yield tmp_path / "cache"
+    data._mnist1d.cache_clear()
+
+
+def _never_generated(monkeypatch):
+    def fail(*args):
+        raise AssertionError("MNIST-1D was generated instead of read from the disk cache")
+    monkeypatch.setattr(data, "_generate_mnist1d", fail)
+
+
+def test_mnist1d_is_kept_on_disk_and_read_back_equal(disk_cache, monkeypatch):
+    fresh = load_mnist1d(seed=4, num_samples=100)
+    files = list(disk_cache.iterdir())
+    assert [f.name for f in files] == [
+        f"mnist1d-{importlib.metadata.version('mnist1d')}-seed4-n100-split0.8.npz"]
+    data._mnist1d.cache_clear()  # a new process: nothing in memory
+    _never_generated(monkeypatch)
+    again = load_mnist1d(seed=4, num_samples=100)
+    for name in ("X_train", "y_train", "X_test", "y_test"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(fresh, name))
+        assert getattr(again, name).dtype == getattr(fresh, name).dtype
+    with pytest.raises(AssertionError, match="generated"):  # other arguments: another file
+        load_mnist1d(seed=4, num_samples=200)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "one number changed", "not a zip"])
+def test_a_damaged_cache_file_is_generated_again_never_used(disk_cache, damage):
+    fresh = load_mnist1d(seed=4, num_samples=100)
+    (path,) = disk_cache.iterdir()
+    if damage == "truncated":
+        path.write_bytes(path.read_bytes()[:1000])
+    elif damage == "one number changed":
+        with np.load(path) as f:
+            arrays = {k: f[k].copy() for k in f.files}
+        arrays["X_train"][3, 7] += 1e-9
+        np.savez(path, **arrays)
+    else:
+        path.write_text("hello")
+    data._mnist1d.cache_clear()
+    again = load_mnist1d(seed=4, num_samples=100)
+    np.testing.assert_array_equal(again.X_train, fresh.X_train)
+    assert data._read_cached(path) is not None  # written again, whole
+
+
+def test_mnist1d_cache_can_be_turned_off_or_unwritable(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.CACHE_VARIABLE, "off")
+    assert data.mnist1d_cache_dir() is None
+    monkeypatch.delenv(data.CACHE_VARIABLE)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert data.mnist1d_cache_dir() == tmp_path / "xdg" / "reglab"
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a directory")
+    monkeypatch.setenv(data.CACHE_VARIABLE, str(blocked / "cache"))  # cannot be created
+    data._mnist1d.cache_clear()
+    split = load_mnist1d(seed=4, num_samples=100)  # generated; the failed write is no error
+    assert split.X_train.shape == (80, 40)
+    data._mnist1d.cache_clear()
 
 
 @pytest.mark.parametrize("kwargs, exc, name", [

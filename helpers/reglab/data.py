@@ -13,13 +13,23 @@
 Shapes: one example per row, X (m, n_features) float64, class labels y (m,) int64.
 Everything random takes ``rng``, a ``np.random.Generator``; nothing touches the global
 ``np.random`` state (mnist1d does, so :func:`load_mnist1d` restores it).
+
+MNIST-1D takes about 2.5 s to generate, in every new Python process (each notebook's
+kernel): the arrays are kept on disk after the first time (:func:`mnist1d_cache_dir`), one
+file per argument set and ``mnist1d`` version, checked against its SHA-256 when read.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.metadata
+import os
 import random
+import tempfile
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -36,8 +46,82 @@ class Split:
     y_test: np.ndarray
 
 
+#: The environment variable that sets the directory of the MNIST-1D cache ("off": no cache).
+CACHE_VARIABLE = "REGLAB_CACHE"
+_ARRAYS = ("X_train", "y_train", "X_test", "y_test")
+
+
+def mnist1d_cache_dir() -> Path | None:
+    """The directory where generated MNIST-1D arrays are kept: ``$REGLAB_CACHE``, else
+    ``$XDG_CACHE_HOME/reglab``, else ``~/.cache/reglab``; None when ``REGLAB_CACHE=off``.
+
+    Deleting it is always safe: the arrays are generated again (offline, same numbers).
+    """
+    chosen = os.environ.get(CACHE_VARIABLE)
+    if chosen is not None:
+        return None if chosen.strip().lower() == "off" else Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "reglab"
+
+
+def _digest(split: Split) -> str:
+    """SHA-256 of the four arrays' dtypes, shapes and bytes, in order."""
+    h = hashlib.sha256()
+    for name in _ARRAYS:
+        a = np.ascontiguousarray(getattr(split, name))
+        h.update(f"{name}:{a.dtype.str}:{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def _read_cached(path: Path) -> Split | None:
+    """The split stored at ``path``, or None if it is missing, unreadable or altered."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            split = Split(*(f[name] for name in _ARRAYS))
+            stored = str(f["sha256"])
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+        return None
+    return split if _digest(split) == stored else None
+
+
+def _write_cached(path: Path, split: Split) -> None:
+    """Store ``split`` at ``path`` with its digest, atomically (a temporary file renamed, so
+    that a process reading at the same time sees the old file or the whole new one); a
+    directory that cannot be written is left alone: the cache is only a shortcut."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as f:
+            tmp = Path(f.name)
+            np.savez(f, sha256=_digest(split), **{n: getattr(split, n) for n in _ARRAYS})
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
 @functools.lru_cache(maxsize=8)
 def _mnist1d(seed: int, num_samples: int, train_split: float) -> Split:
+    """MNIST-1D for these arguments: from this process's memory, else from the disk cache
+    (:func:`mnist1d_cache_dir`), else generated (and then stored there). Read-only arrays."""
+    folder = mnist1d_cache_dir()
+    path = None if folder is None else folder / (
+        f"mnist1d-{importlib.metadata.version('mnist1d')}-seed{seed}-n{num_samples}"
+        f"-split{train_split!r}.npz")
+    split = None if path is None else _read_cached(path)
+    if split is None:
+        split = _generate_mnist1d(seed, num_samples, train_split)
+        if path is not None:
+            _write_cached(path, split)
+    for name in _ARRAYS:
+        getattr(split, name).flags.writeable = False
+    return split
+
+
+def _generate_mnist1d(seed: int, num_samples: int, train_split: float) -> Split:
+    """MNIST-1D from ``mnist1d.data.make_dataset`` (about 2.5 s), the global random states
+    restored."""
     from mnist1d.data import get_dataset_args, make_dataset
 
     args = get_dataset_args()
@@ -49,11 +133,9 @@ def _mnist1d(seed: int, num_samples: int, train_split: float) -> Split:
     finally:
         random.setstate(py_state)
         np.random.set_state(np_state)  # noqa: NPY002
-    arrays = [np.asarray(d[k], dtype=dt) for k, dt in
-              (("x", np.float64), ("y", np.int64), ("x_test", np.float64), ("y_test", np.int64))]
-    for a in arrays:
-        a.flags.writeable = False
-    return Split(*arrays)
+    return Split(*(np.asarray(d[k], dtype=dt) for k, dt in
+                   (("x", np.float64), ("y", np.int64), ("x_test", np.float64),
+                    ("y_test", np.int64))))
 
 
 def load_mnist1d(seed: int = 42, num_samples: int = 5000, train_split: float = 0.8) -> Split:
@@ -65,8 +147,9 @@ def load_mnist1d(seed: int = 42, num_samples: int = 5000, train_split: float = 0
     paper: 4000 training and 1000 test examples, on which an MLP reaches about 68 %
     test accuracy. Calls ``mnist1d.data.make_dataset`` (never ``get_dataset``, which
     downloads); it reseeds Python's ``random`` and the global ``np.random`` state,
-    and both are restored afterwards. Takes about 2 s per new argument set; the
-    result is cached, and every call returns fresh copies.
+    and both are restored afterwards. Takes about 2.5 s per new argument set the
+    first time; the result is then kept in memory and on disk (:func:`mnist1d_cache_dir`,
+    ``REGLAB_CACHE=off`` turns the disk cache off), and every call returns fresh copies.
 
     A different ``seed`` gives genuinely new, independent examples from the same
     generative process (same templates, new random transformations). That is "more
