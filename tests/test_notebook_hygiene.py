@@ -11,6 +11,9 @@ these tests check what nbval cannot see:
   cell keeps its ``execution_count``: nbval silently skips the comparison for a
   cell whose stored count is None, so a stripped count would switch the check off;
 * each topic notebook has at least one marked cell with a stored output;
+* the figure audit is on (``use_style(audit=True)``) before the first figure of every topic
+  notebook and of every exercise solution that draws one (drawing cells as
+  ``tools/figure_alt.py`` finds them);
 * file names are ``NN_topic.ipynb`` and the kernel is ``python3``;
 * no code cell uses the global NumPy random state or downloads anything.
 
@@ -20,6 +23,7 @@ them known-bad notebooks to prove that they can fail.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import tokenize
@@ -31,13 +35,19 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPIC_DIR = ROOT / "notebooks"
-FOLDERS = (TOPIC_DIR, ROOT / "exercises", ROOT / "exercises" / "solutions")
-NBVAL_TESTED = (TOPIC_DIR, ROOT / "exercises" / "solutions")
+SOLUTION_DIR = ROOT / "exercises" / "solutions"
+FOLDERS = (TOPIC_DIR, ROOT / "exercises", SOLUTION_DIR)
+NBVAL_TESTED = (TOPIC_DIR, SOLUTION_DIR)
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 
 NOTEBOOKS = sorted(p for folder in FOLDERS for p in folder.glob("*.ipynb"))
 TOPIC_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent == TOPIC_DIR]
+SOLUTION_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent == SOLUTION_DIR]
 NBVAL_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent in NBVAL_TESTED]
+
+_spec = importlib.util.spec_from_file_location("figure_alt", ROOT / "tools" / "figure_alt.py")
+figure_alt = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(figure_alt)
 
 NAME = re.compile(r"^\d{2}_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
 
@@ -162,13 +172,23 @@ def download_problems(nb) -> list[str]:
     return problems
 
 
-def audit_problems(nb) -> list[str]:
-    """A topic notebook turns the figure audit on (reglab.plots.use_style(audit=True)), so
-    that nbval fails a figure that breaks the collection's figure rules."""
-    for _, cell in _code_cells(nb):
-        if re.search(r"^use_style\(audit=True\)", strip_comments(cell.source), re.M):
-            return []
-    return ["no use_style(audit=True): the notebook's figures are not checked when drawn"]
+def audit_problems(nb, *, required: bool = True) -> list[str]:
+    """The notebook turns the figure audit on (reglab.plots.use_style(audit=True)) before
+    its first figure, so that nbval fails a figure that breaks the collection's figure rules.
+
+    ``required=False`` (an exercise solution): only a notebook that draws a figure must.
+    """
+    drawing = figure_alt.drawing_cells(nb.cells)
+    audit = [i for i, cell in _code_cells(nb)
+             if re.search(r"^use_style\(audit=True\)", strip_comments(cell.source), re.M)]
+    if not audit:
+        if required or drawing:
+            return ["no use_style(audit=True): the notebook's figures are not checked when drawn"]
+        return []
+    if drawing and drawing[0] < audit[0]:
+        return [f"cell {drawing[0]} draws before use_style(audit=True) (cell {audit[0]}): "
+                "its figure is not checked"]
+    return []
 
 
 # --------------------------------------------------------------------------- tests
@@ -202,6 +222,17 @@ def test_topic_notebook_has_checked_output(path):
 def test_topic_notebook_audits_its_figures(path):
     problems = audit_problems(_read(path))
     assert not problems, f"{_rel(path)}: {problems[0]}"
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=_rel)
+def test_exercise_solution_that_draws_audits_its_figures(path):
+    problems = audit_problems(_read(path), required=False)
+    assert not problems, f"{_rel(path)}: {problems[0]}"
+
+
+def test_some_exercise_solutions_draw():
+    drawing = [p for p in SOLUTION_NOTEBOOKS if figure_alt.drawing_cells(_read(p).cells)]
+    assert len(drawing) >= 5, drawing
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_rel)
@@ -253,6 +284,7 @@ def _problems(nb, check):
         "random": lambda: random_problems(nb),
         "download": lambda: download_problems(nb),
         "audit": lambda: audit_problems(nb),
+        "solution-audit": lambda: audit_problems(nb, required=False),
     }[check]()
 
 
@@ -284,6 +316,10 @@ BAD = {  # id: (notebook, check, a phrase of the expected message)
     "no-audit": (_notebook("use_style()"), "audit", "no use_style(audit=True)"),
     "audit-commented-out": (_notebook("# use_style(audit=True)\nuse_style()"), "audit",
                             "no use_style(audit=True)"),
+    "audit-after-a-figure": (_notebook("plt.plot([1, 2])\nplt.show()", "use_style(audit=True)"),
+                             "audit", "cell 1 draws before use_style(audit=True) (cell 2)"),
+    "solution-draws-unaudited": (_notebook("use_style()", "fig, ax = plt.subplots()\nplt.show()"),
+                                 "solution-audit", "no use_style(audit=True)"),
 }
 
 GOOD = {  # id: (notebook, check)
@@ -297,6 +333,8 @@ GOOD = {  # id: (notebook, check)
     "mnist1d-make_dataset": (_notebook("from mnist1d.data import get_dataset_args, make_dataset"),
                              "download"),
     "audit-on": (_notebook("use_style(audit=True)   # every figure checked"), "audit"),
+    "solution-audited": (_notebook("use_style(audit=True)", "plot_history(h)"), "solution-audit"),
+    "solution-draws-nothing": (_notebook("x = 1"), "solution-audit"),
 }
 
 
