@@ -14,6 +14,10 @@ these tests check what nbval cannot see:
 * the figure audit is on (``use_style(audit=True)``) before the first figure of every topic
   notebook and of every exercise solution that draws one (drawing cells as
   ``tools/figure_alt.py`` finds them);
+* every figure of a topic notebook is captioned in the markdown: the cell right after its
+  drawing cell is a markdown cell that opens with prose, not with the heading of a new
+  section, or the cell right before it is a markdown cell with prose (JupyterLab shows no
+  text alternative for an image: the caption says what the figure shows);
 * file names are ``NN_topic.ipynb`` and the kernel is ``python3``;
 * no code cell uses the global NumPy random state or downloads anything.
 
@@ -191,6 +195,30 @@ def audit_problems(nb, *, required: bool = True) -> list[str]:
     return []
 
 
+def _has_prose(cell, *, first=False) -> bool:
+    """A markdown cell with a line of text that is not a heading (``first``: its first line)."""
+    if cell is None or cell.cell_type != "markdown":
+        return False
+    lines = [line for line in cell.source.splitlines() if line.strip()]
+    if first:
+        lines = lines[:1]
+    return any(not line.lstrip().startswith("#") for line in lines)
+
+
+def caption_problems(nb) -> list[str]:
+    """Each drawing cell (tools/figure_alt.py) is followed by a markdown cell that opens with
+    prose (its caption), or follows a markdown cell with prose (a caption before it)."""
+    cells = nb.cells
+    problems = []
+    for i in figure_alt.drawing_cells(cells):
+        after = cells[i + 1] if i + 1 < len(cells) else None
+        before = cells[i - 1] if i > 0 else None
+        if not (_has_prose(after, first=True) or _has_prose(before)):
+            problems.append(f"cell {i}: its figure has no caption (a markdown cell right after "
+                            "it that says what it shows, not a new section; or one right before)")
+    return problems
+
+
 # --------------------------------------------------------------------------- tests
 
 
@@ -222,6 +250,12 @@ def test_topic_notebook_has_checked_output(path):
 def test_topic_notebook_audits_its_figures(path):
     problems = audit_problems(_read(path))
     assert not problems, f"{_rel(path)}: {problems[0]}"
+
+
+@pytest.mark.parametrize("path", TOPIC_NOTEBOOKS, ids=_rel)
+def test_topic_notebook_captions_every_figure(path):
+    problems = caption_problems(_read(path))
+    assert not problems, f"{_rel(path)}: " + "; ".join(problems)
 
 
 @pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=_rel)
@@ -272,6 +306,19 @@ def _notebook(*sources, outputs=None, count=None, kernel="python3"):
     return nb
 
 
+def _with_markdown(nb, text):
+    """``nb`` with a markdown cell ``text`` appended."""
+    nb.cells.append(new_markdown_cell(text))
+    return nb
+
+
+def _notebook_md(text, *sources):
+    """A notebook: a title, a markdown cell ``text``, then one code cell per source."""
+    nb = _notebook(*sources)
+    nb.cells.insert(1, new_markdown_cell(text))
+    return nb
+
+
 _STDOUT = [new_output("stream", name="stdout", text="3.0000\n")]
 _CHECK = f"{CHECK_MARKER}\nprint(3.0)"
 
@@ -285,6 +332,7 @@ def _problems(nb, check):
         "download": lambda: download_problems(nb),
         "audit": lambda: audit_problems(nb),
         "solution-audit": lambda: audit_problems(nb, required=False),
+        "caption": lambda: caption_problems(nb),
     }[check]()
 
 
@@ -318,6 +366,14 @@ BAD = {  # id: (notebook, check, a phrase of the expected message)
                             "no use_style(audit=True)"),
     "audit-after-a-figure": (_notebook("plt.plot([1, 2])\nplt.show()", "use_style(audit=True)"),
                              "audit", "cell 1 draws before use_style(audit=True) (cell 2)"),
+    "figure-then-code": (_notebook("plt.plot([1, 2])\nplt.show()", "x = 1"), "caption",
+                         "cell 1: its figure has no caption"),
+    "figure-last": (_notebook("x = 1", "fig, ax = plt.subplots()\nplt.show()"), "caption",
+                    "cell 2: its figure has no caption"),
+    "figure-then-section": (_with_markdown(_notebook("plt.show()"), "## 2. Next\n\nNew topic."),
+                            "caption", "cell 1: its figure has no caption"),
+    "heading-before-figure": (_notebook_md("## 2. A figure", "plt.show()", "x = 1"), "caption",
+                              "cell 2: its figure has no caption"),
     "solution-draws-unaudited": (_notebook("use_style()", "fig, ax = plt.subplots()\nplt.show()"),
                                  "solution-audit", "no use_style(audit=True)"),
 }
@@ -335,6 +391,11 @@ GOOD = {  # id: (notebook, check)
     "audit-on": (_notebook("use_style(audit=True)   # every figure checked"), "audit"),
     "solution-audited": (_notebook("use_style(audit=True)", "plot_history(h)"), "solution-audit"),
     "solution-draws-nothing": (_notebook("x = 1"), "solution-audit"),
+    "caption-after": (_with_markdown(_notebook("plt.show()"), "The loss falls: dashed is validation."),
+                      "caption"),
+    "caption-before": (_notebook_md("## 2. A figure\n\nBelow: the loss per epoch.", "plt.show()",
+                                    "x = 1"), "caption"),
+    "no-figure": (_notebook("x = 1"), "caption"),
 }
 
 
