@@ -482,19 +482,24 @@ _DETAILS = re.compile(r"<details><summary>(.*?)</summary>(.*?)</details>", re.S)
 LADDER = ["Hint 1", "Hint 2", "The formula"]
 
 
-def _formula_pieces(formula):
+def _formula_pieces(formula, earlier=""):
     """What a derive-then-implement task must not show outside its last hint.
 
-    The inline code of the formula hint (8 characters or more), and its LaTeX cut at
-    "=", "+", "," and \\qquad into pieces of 8 characters or more (spaces and thin
-    spaces removed, so that a reformatted copy is found too).
+    The inline code of the formula hint (8 characters or more), and its LaTeX: each
+    equation (the math cut at "," and \\qquad) without its left side, which names what the
+    task asks for (the task may name it), cut at "=" and "+" into pieces of 8 characters or
+    more (spaces and thin spaces removed, so that a reformatted copy is found too). A piece
+    that the earlier hints (``earlier``) show already is theirs to show, not the formula's.
     """
     pieces = {c for c in re.findall(r"`([^`]+)`", formula) if len(c) >= 8}
     for math in re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", formula, re.S):
         tex = re.sub(r"\\[,;!]|\s+", "", "".join(math))
-        pieces |= {p.strip(".") for p in re.split(r"=|\+|,|\\qquad", tex)
-                   if len(p.strip(".")) >= 8}
-    return pieces
+        for equation in re.split(r",|\\qquad", tex):
+            sides = equation.split("=")
+            for side in sides[1:] or sides:
+                pieces |= {p.strip(".") for p in side.split("+") if len(p.strip(".")) >= 8}
+    shown = _flat(earlier)
+    return {p for p in pieces if _flat(p) not in shown}
 
 
 def _flat(text):
@@ -506,7 +511,8 @@ def derive_tasks(cells):
     for i, cell in enumerate(cells):
         blocks = _DETAILS.findall(_src(cell)) if cell["cell_type"] == "markdown" else []
         if blocks:
-            yield i, [s.strip() for s, _ in blocks], _formula_pieces(blocks[-1][1])
+            yield i, [s.strip() for s, _ in blocks], _formula_pieces(
+                blocks[-1][1], "\n".join(body for _, body in blocks[:-1]))
 
 
 def formula_leaks(cells):
@@ -520,7 +526,35 @@ def formula_leaks(cells):
     return found
 
 
-DERIVE_NBS = [p for p in STUDENT_NBS if p.name[:2] in {f"{n:02d}" for n in range(1, 7)}]
+README = ROOT / "README.md"
+_EXERCISE_ROW = re.compile(r"^\| `exercises/(\d\d_\w+\.ipynb)` \|(.+)\|[ \t]*$", re.M)
+
+
+def readme_exercise_tasks(text):
+    """{exercise file name: its "tasks" column} from the README's table of the exercises."""
+    return dict(_EXERCISE_ROW.findall(text))
+
+
+EXERCISE_TASKS = readme_exercise_tasks(README.read_text(encoding="utf-8"))
+DERIVE_NBS = [STUDENTS / name for name, tasks in sorted(EXERCISE_TASKS.items())
+              if "derive-then-implement" in tasks]
+
+
+def test_readme_table_says_which_exercises_derive_then_implement():
+    """The README's table lists every exercise, and marks derive-then-implement exactly the
+    exercises that have a hint ladder (so DERIVE_NBS, read from it, misses none)."""
+    assert set(EXERCISE_TASKS) == {p.name for p in STUDENT_NBS}
+    with_ladder = {p.name for p in STUDENT_NBS if any(derive_tasks(_load(p)["cells"]))}
+    assert {p.name for p in DERIVE_NBS} == with_ladder
+
+
+def test_readme_table_is_read_row_by_row():
+    table = ("| exercise | tasks |\n|---|---|\n"
+             "| `exercises/01_a.ipynb` | one (derive-then-implement: x) |\n"
+             "| `exercises/02_b.ipynb` | \\|x\\| ≤ ε, no ladder |\n"
+             "see `exercises/03_c.ipynb` | derive-then-implement |\n")
+    assert readme_exercise_tasks(table) == {"01_a.ipynb": " one (derive-then-implement: x) ",
+                                            "02_b.ipynb": " \\|x\\| ≤ ε, no ladder "}
 
 
 @pytest.mark.parametrize("path", DERIVE_NBS, ids=lambda p: p.name)
@@ -547,3 +581,19 @@ def test_formula_leaks_finds_a_formula_above_the_stub():
     cells[1]["source"] = "def f():\n    pass"
     cells[0]["source"] = "The gradient is $\\frac{\\lambda}{m} W$.\n" + ladder
     assert formula_leaks(cells) == ["\\frac{\\lambda}{m}W"]
+
+
+def test_formula_leaks_lets_the_task_name_its_unknown_and_restate_a_hint():
+    ladder = ("<details><summary>Hint 1</summary>Write $s = \\sqrt{\\sigma^2+\\delta}$."
+              "</details>\n<details><summary>Hint 2</summary>b</details>\n<details><summary>"
+              "The formula</summary>\n\n$$\\partial L/\\partial x_k = \\frac{\\gamma}{s}"
+              "\\big(g_k - \\bar g\\big),\\qquad s = \\sqrt{\\sigma^2+\\delta}.$$\n</details>")
+    task = "Derive $\\partial L/\\partial x_k$ from $y = \\gamma(x - \\mu)/\\sqrt{\\sigma^2+\\delta}$.\n"
+    cells = [{"cell_type": "markdown", "source": task + ladder},
+             {"cell_type": "code", "source": "def f(dY, X):\n    pass"},
+             {"cell_type": "code", "source": "check_f(f)"}]
+    (_, _, pieces), = derive_tasks(cells)
+    assert pieces == {"\\frac{\\gamma}{s}\\big(g_k-\\barg\\big)"}
+    assert formula_leaks(cells) == []           # the unknown named, the forward pass given
+    cells[0]["source"] = task + "So it is $\\frac{\\gamma}{s}\\big(g_k - \\bar g\\big)$.\n" + ladder
+    assert formula_leaks(cells) == ["\\frac{\\gamma}{s}\\big(g_k-\\barg\\big)"]

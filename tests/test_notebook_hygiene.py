@@ -11,6 +11,13 @@ these tests check what nbval cannot see:
   cell keeps its ``execution_count``: nbval silently skips the comparison for a
   cell whose stored count is None, so a stripped count would switch the check off;
 * each topic notebook has at least one marked cell with a stored output;
+* the figure audit is on (``use_style(audit=True)``) before the first figure of every topic
+  notebook and of every exercise solution that draws one (drawing cells as
+  ``tools/figure_alt.py`` finds them);
+* every figure of a topic notebook is captioned in the markdown: the cell right after its
+  drawing cell is a markdown cell that opens with prose, not with the heading of a new
+  section, or the cell right before it is a markdown cell with prose (JupyterLab shows no
+  text alternative for an image: the caption says what the figure shows);
 * file names are ``NN_topic.ipynb`` and the kernel is ``python3``;
 * no code cell uses the global NumPy random state or downloads anything.
 
@@ -20,6 +27,7 @@ them known-bad notebooks to prove that they can fail.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import tokenize
@@ -31,13 +39,19 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPIC_DIR = ROOT / "notebooks"
-FOLDERS = (TOPIC_DIR, ROOT / "exercises", ROOT / "exercises" / "solutions")
-NBVAL_TESTED = (TOPIC_DIR, ROOT / "exercises" / "solutions")
+SOLUTION_DIR = ROOT / "exercises" / "solutions"
+FOLDERS = (TOPIC_DIR, ROOT / "exercises", SOLUTION_DIR)
+NBVAL_TESTED = (TOPIC_DIR, SOLUTION_DIR)
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 
 NOTEBOOKS = sorted(p for folder in FOLDERS for p in folder.glob("*.ipynb"))
 TOPIC_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent == TOPIC_DIR]
+SOLUTION_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent == SOLUTION_DIR]
 NBVAL_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent in NBVAL_TESTED]
+
+_spec = importlib.util.spec_from_file_location("figure_alt", ROOT / "tools" / "figure_alt.py")
+figure_alt = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(figure_alt)
 
 NAME = re.compile(r"^\d{2}_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
 
@@ -162,13 +176,47 @@ def download_problems(nb) -> list[str]:
     return problems
 
 
-def audit_problems(nb) -> list[str]:
-    """A topic notebook turns the figure audit on (reglab.plots.use_style(audit=True)), so
-    that nbval fails a figure that breaks the collection's figure rules."""
-    for _, cell in _code_cells(nb):
-        if re.search(r"^use_style\(audit=True\)", strip_comments(cell.source), re.M):
-            return []
-    return ["no use_style(audit=True): the notebook's figures are not checked when drawn"]
+def audit_problems(nb, *, required: bool = True) -> list[str]:
+    """The notebook turns the figure audit on (reglab.plots.use_style(audit=True)) before
+    its first figure, so that nbval fails a figure that breaks the collection's figure rules.
+
+    ``required=False`` (an exercise solution): only a notebook that draws a figure must.
+    """
+    drawing = figure_alt.drawing_cells(nb.cells)
+    audit = [i for i, cell in _code_cells(nb)
+             if re.search(r"^use_style\(audit=True\)", strip_comments(cell.source), re.M)]
+    if not audit:
+        if required or drawing:
+            return ["no use_style(audit=True): the notebook's figures are not checked when drawn"]
+        return []
+    if drawing and drawing[0] < audit[0]:
+        return [f"cell {drawing[0]} draws before use_style(audit=True) (cell {audit[0]}): "
+                "its figure is not checked"]
+    return []
+
+
+def _has_prose(cell, *, first=False) -> bool:
+    """A markdown cell with a line of text that is not a heading (``first``: its first line)."""
+    if cell is None or cell.cell_type != "markdown":
+        return False
+    lines = [line for line in cell.source.splitlines() if line.strip()]
+    if first:
+        lines = lines[:1]
+    return any(not line.lstrip().startswith("#") for line in lines)
+
+
+def caption_problems(nb) -> list[str]:
+    """Each drawing cell (tools/figure_alt.py) is followed by a markdown cell that opens with
+    prose (its caption), or follows a markdown cell with prose (a caption before it)."""
+    cells = nb.cells
+    problems = []
+    for i in figure_alt.drawing_cells(cells):
+        after = cells[i + 1] if i + 1 < len(cells) else None
+        before = cells[i - 1] if i > 0 else None
+        if not (_has_prose(after, first=True) or _has_prose(before)):
+            problems.append(f"cell {i}: its figure has no caption (a markdown cell right after "
+                            "it that says what it shows, not a new section; or one right before)")
+    return problems
 
 
 # --------------------------------------------------------------------------- tests
@@ -202,6 +250,23 @@ def test_topic_notebook_has_checked_output(path):
 def test_topic_notebook_audits_its_figures(path):
     problems = audit_problems(_read(path))
     assert not problems, f"{_rel(path)}: {problems[0]}"
+
+
+@pytest.mark.parametrize("path", TOPIC_NOTEBOOKS, ids=_rel)
+def test_topic_notebook_captions_every_figure(path):
+    problems = caption_problems(_read(path))
+    assert not problems, f"{_rel(path)}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=_rel)
+def test_exercise_solution_that_draws_audits_its_figures(path):
+    problems = audit_problems(_read(path), required=False)
+    assert not problems, f"{_rel(path)}: {problems[0]}"
+
+
+def test_some_exercise_solutions_draw():
+    drawing = [p for p in SOLUTION_NOTEBOOKS if figure_alt.drawing_cells(_read(p).cells)]
+    assert len(drawing) >= 5, drawing
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_rel)
@@ -241,6 +306,19 @@ def _notebook(*sources, outputs=None, count=None, kernel="python3"):
     return nb
 
 
+def _with_markdown(nb, text):
+    """``nb`` with a markdown cell ``text`` appended."""
+    nb.cells.append(new_markdown_cell(text))
+    return nb
+
+
+def _notebook_md(text, *sources):
+    """A notebook: a title, a markdown cell ``text``, then one code cell per source."""
+    nb = _notebook(*sources)
+    nb.cells.insert(1, new_markdown_cell(text))
+    return nb
+
+
 _STDOUT = [new_output("stream", name="stdout", text="3.0000\n")]
 _CHECK = f"{CHECK_MARKER}\nprint(3.0)"
 
@@ -253,6 +331,8 @@ def _problems(nb, check):
         "random": lambda: random_problems(nb),
         "download": lambda: download_problems(nb),
         "audit": lambda: audit_problems(nb),
+        "solution-audit": lambda: audit_problems(nb, required=False),
+        "caption": lambda: caption_problems(nb),
     }[check]()
 
 
@@ -284,6 +364,18 @@ BAD = {  # id: (notebook, check, a phrase of the expected message)
     "no-audit": (_notebook("use_style()"), "audit", "no use_style(audit=True)"),
     "audit-commented-out": (_notebook("# use_style(audit=True)\nuse_style()"), "audit",
                             "no use_style(audit=True)"),
+    "audit-after-a-figure": (_notebook("plt.plot([1, 2])\nplt.show()", "use_style(audit=True)"),
+                             "audit", "cell 1 draws before use_style(audit=True) (cell 2)"),
+    "figure-then-code": (_notebook("plt.plot([1, 2])\nplt.show()", "x = 1"), "caption",
+                         "cell 1: its figure has no caption"),
+    "figure-last": (_notebook("x = 1", "fig, ax = plt.subplots()\nplt.show()"), "caption",
+                    "cell 2: its figure has no caption"),
+    "figure-then-section": (_with_markdown(_notebook("plt.show()"), "## 2. Next\n\nNew topic."),
+                            "caption", "cell 1: its figure has no caption"),
+    "heading-before-figure": (_notebook_md("## 2. A figure", "plt.show()", "x = 1"), "caption",
+                              "cell 2: its figure has no caption"),
+    "solution-draws-unaudited": (_notebook("use_style()", "fig, ax = plt.subplots()\nplt.show()"),
+                                 "solution-audit", "no use_style(audit=True)"),
 }
 
 GOOD = {  # id: (notebook, check)
@@ -297,6 +389,13 @@ GOOD = {  # id: (notebook, check)
     "mnist1d-make_dataset": (_notebook("from mnist1d.data import get_dataset_args, make_dataset"),
                              "download"),
     "audit-on": (_notebook("use_style(audit=True)   # every figure checked"), "audit"),
+    "solution-audited": (_notebook("use_style(audit=True)", "plot_history(h)"), "solution-audit"),
+    "solution-draws-nothing": (_notebook("x = 1"), "solution-audit"),
+    "caption-after": (_with_markdown(_notebook("plt.show()"), "The loss falls: dashed is validation."),
+                      "caption"),
+    "caption-before": (_notebook_md("## 2. A figure\n\nBelow: the loss per epoch.", "plt.show()",
+                                    "x = 1"), "caption"),
+    "no-figure": (_notebook("x = 1"), "caption"),
 }
 
 
