@@ -2,8 +2,10 @@
 
 Reference values: the simulated colours are those of the ``colorspacious`` package
 (``cspace_convert(c, {"name": "sRGB1+CVD", "cvd_type": "...anomaly", "severity": 100},
-"sRGB1")``, clipped to [0, 1]), its CIELAB too; the CIEDE2000 differences are pairs of the
-test data of Sharma, Wu and Dalal (2005), Table 1.
+"sRGB1")``, clipped to [0, 1]), its CIELAB too; the CIEDE2000 differences are the 34 pairs of the
+test data of Sharma, Wu and Dalal (2005), Table 1 (zero chroma, hue angles across 0/360
+and 180, the blue region where R_T acts); dark colours against the closed forms of sRGB
+and CIELAB.
 """
 
 import matplotlib
@@ -63,15 +65,22 @@ def test_to_lab_matches_colorspacious():
                                 [100, 0, 0], [0, 0, 0]], atol=0.02)
 
 
-# Sharma, Wu, Dalal (2005), Table 1: (L1, a1, b1), (L2, a2, b2), ΔE00
+# Sharma, Wu, Dalal (2005), Table 1, all 34 pairs: (L1, a1, b1), (L2, a2, b2), ΔE00
 SHARMA = [
     ((50.0000, 2.6772, -79.7751), (50.0000, 0.0000, -82.7485), 2.0425),
     ((50.0000, 3.1571, -77.2803), (50.0000, 0.0000, -82.7485), 2.8615),
+    ((50.0000, 2.8361, -74.0200), (50.0000, 0.0000, -82.7485), 3.4412),
     ((50.0000, -1.3802, -84.2814), (50.0000, 0.0000, -82.7485), 1.0000),
+    ((50.0000, -1.1848, -84.8006), (50.0000, 0.0000, -82.7485), 1.0000),
+    ((50.0000, -0.9009, -85.5211), (50.0000, 0.0000, -82.7485), 1.0000),
     ((50.0000, 0.0000, 0.0000), (50.0000, -1.0000, 2.0000), 2.3669),
+    ((50.0000, -1.0000, 2.0000), (50.0000, 0.0000, 0.0000), 2.3669),
     ((50.0000, 2.4900, -0.0010), (50.0000, -2.4900, 0.0009), 7.1792),
+    ((50.0000, 2.4900, -0.0010), (50.0000, -2.4900, 0.0010), 7.1792),
     ((50.0000, 2.4900, -0.0010), (50.0000, -2.4900, 0.0011), 7.2195),
+    ((50.0000, 2.4900, -0.0010), (50.0000, -2.4900, 0.0012), 7.2195),
     ((50.0000, -0.0010, 2.4900), (50.0000, 0.0009, -2.4900), 4.8045),
+    ((50.0000, -0.0010, 2.4900), (50.0000, 0.0010, -2.4900), 4.8045),
     ((50.0000, -0.0010, 2.4900), (50.0000, 0.0011, -2.4900), 4.7461),
     ((50.0000, 2.5000, 0.0000), (50.0000, 0.0000, -2.5000), 4.3065),
     ((50.0000, 2.5000, 0.0000), (73.0000, 25.0000, -18.0000), 27.1492),
@@ -79,6 +88,18 @@ SHARMA = [
     ((50.0000, 2.5000, 0.0000), (56.0000, -27.0000, -3.0000), 31.9030),
     ((50.0000, 2.5000, 0.0000), (58.0000, 24.0000, 15.0000), 19.4535),
     ((50.0000, 2.5000, 0.0000), (50.0000, 3.1736, 0.5854), 1.0000),
+    ((50.0000, 2.5000, 0.0000), (50.0000, 3.2972, 0.0000), 1.0000),
+    ((50.0000, 2.5000, 0.0000), (50.0000, 1.8634, 0.5757), 1.0000),
+    ((50.0000, 2.5000, 0.0000), (50.0000, 3.2592, 0.3350), 1.0000),
+    ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+    ((63.0109, -31.0961, -5.8663), (62.8187, -29.7946, -4.0864), 1.2630),
+    ((61.2901, 3.7196, -5.3901), (61.4292, 2.2480, -4.9620), 1.8731),
+    ((35.0831, -44.1164, 3.7933), (35.0232, -40.0716, 1.5901), 1.8645),
+    ((22.7233, 20.0904, -46.6940), (23.0331, 14.9730, -42.5619), 2.0373),
+    ((36.4612, 47.8580, 18.3852), (36.2715, 50.5065, 21.2231), 1.4146),
+    ((90.8027, -2.0831, 1.4410), (91.1528, -1.6435, 0.0447), 1.4441),
+    ((90.9257, -0.5406, -0.9208), (88.6381, -0.8985, -0.7239), 1.5381),
+    ((6.7747, -0.2908, -2.4247), (5.8714, -0.0985, -2.2286), 0.6377),
     ((2.0776, 0.0795, -1.1350), (0.9033, -0.0636, -0.5514), 0.9082),
 ]
 
@@ -99,6 +120,29 @@ def test_min_difference_names_the_closest_pair_and_palette_problems_the_vision()
     problems = palette_problems(red_green)
     assert len(problems) == 1 and problems[0].startswith("deuteranopia: red and green")
     assert palette_problems(red_green, threshold=4.0) == []
+
+
+def test_dark_colours_follow_the_linear_parts_of_srgb_and_cielab():
+    # below c = 0.04045 sRGB is linear, Y = c / 12.92; below (6/29)^3 L* is linear,
+    # L* = (29/3)^3 Y (= 116 (Y / (3 (6/29)^2) + 4/29) - 16): a dark grey is both
+    c = 0.01
+    np.testing.assert_allclose(to_lab([(c, c, c)]), [[(29 / 3) ** 3 * c / 12.92, 0, 0]],
+                               atol=1e-9)
+    lab = to_lab([(0.03, 0.0, 0.0)])   # a dark red: X, Y, Z in the linear part, a* > 0
+    xyz = 0.03 / 12.92 * np.array([0.4124 / 0.9505, 0.2126, 0.0193 / 1.089])
+    f = xyz / (3 * (6 / 29) ** 2) + 4 / 29
+    np.testing.assert_allclose(lab[0], [116 * f[1] - 16, 500 * (f[0] - f[1]),
+                                        200 * (f[1] - f[2])], rtol=1e-3)
+
+
+def test_the_threshold_is_min_difference_and_a_pair_exactly_at_it_passes():
+    # greys look (almost) the same to every vision: a difference between 10 and 11 for all
+    greys = {"black": "black", "dark grey": (0.165, 0.165, 0.165)}
+    d = [min_difference(list(greys.values()), vision)[0] for vision in VISIONS]
+    assert MIN_DIFFERENCE == 10.0 and 10.0 < min(d) and max(d) < 11.0
+    assert palette_problems(greys) == []                  # the default threshold is 10
+    assert palette_problems(greys, threshold=min(d)) == []   # "closer than": d itself passes
+    assert len(palette_problems(greys, threshold=11.0)) == len(VISIONS)
 
 
 def test_bad_input_is_refused_with_the_argument_named():
