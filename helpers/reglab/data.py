@@ -106,9 +106,12 @@ def _mnist1d(seed: int, num_samples: int, train_split: float) -> Split:
     """MNIST-1D for these arguments: from this process's memory, else from the disk cache
     (:func:`mnist1d_cache_dir`), else generated (and then stored there). Read-only arrays."""
     folder = mnist1d_cache_dir()
+    try:
+        version = importlib.metadata.version("mnist1d")
+    except importlib.metadata.PackageNotFoundError:  # generating says what is missing
+        folder = None
     path = None if folder is None else folder / (
-        f"mnist1d-{importlib.metadata.version('mnist1d')}-seed{seed}-n{num_samples}"
-        f"-split{train_split!r}.npz")
+        f"mnist1d-{version}-seed{seed}-n{num_samples}-split{train_split!r}.npz")
     split = None if path is None else _read_cached(path)
     if split is None:
         split = _generate_mnist1d(seed, num_samples, train_split)
