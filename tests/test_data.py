@@ -99,8 +99,9 @@ def _never_generated(monkeypatch):
 def test_mnist1d_is_kept_on_disk_and_read_back_equal(disk_cache, monkeypatch):
     fresh = load_mnist1d(seed=4, num_samples=100)
     files = list(disk_cache.iterdir())
-    assert [f.name for f in files] == [
-        f"mnist1d-{importlib.metadata.version('mnist1d')}-seed4-n100-split0.8.npz"]
+    versions = "-".join(f"{name}{importlib.metadata.version(name)}"
+                        for name in ("mnist1d", "numpy", "scipy"))   # what the numbers depend on
+    assert [f.name for f in files] == [f"{versions}-seed4-n100-split0.8.npz"]
     data._mnist1d.cache_clear()  # a new process: nothing in memory
     _never_generated(monkeypatch)
     again = load_mnist1d(seed=4, num_samples=100)
@@ -109,6 +110,12 @@ def test_mnist1d_is_kept_on_disk_and_read_back_equal(disk_cache, monkeypatch):
         assert getattr(again, name).dtype == getattr(fresh, name).dtype
     with pytest.raises(AssertionError, match="generated"):  # other arguments: another file
         load_mnist1d(seed=4, num_samples=200)
+    real = importlib.metadata.version
+    monkeypatch.setattr(data.importlib.metadata, "version",
+                        lambda name: "1.0.0" if name == "numpy" else real(name))
+    data._mnist1d.cache_clear()
+    with pytest.raises(AssertionError, match="generated"):  # another numpy: another file
+        load_mnist1d(seed=4, num_samples=100)
 
 
 @pytest.mark.parametrize("damage", ["truncated", "one number changed", "not a zip"])

@@ -16,7 +16,9 @@ Everything random takes ``rng``, a ``np.random.Generator``; nothing touches the 
 
 MNIST-1D takes about 2.5 s to generate, in every new Python process (each notebook's
 kernel): the arrays are kept on disk after the first time (:func:`mnist1d_cache_dir`), one
-file per argument set and ``mnist1d`` version, checked against its SHA-256 when read.
+file per argument set and versions of ``mnist1d``, numpy and scipy (whose arithmetic the
+numbers depend on: numpy 1.24 and 2.4 give different ones), checked against its SHA-256
+when read.
 """
 
 from __future__ import annotations
@@ -106,12 +108,13 @@ def _mnist1d(seed: int, num_samples: int, train_split: float) -> Split:
     """MNIST-1D for these arguments: from this process's memory, else from the disk cache
     (:func:`mnist1d_cache_dir`), else generated (and then stored there). Read-only arrays."""
     folder = mnist1d_cache_dir()
-    try:
-        version = importlib.metadata.version("mnist1d")
+    try:  # the numbers depend on these versions (numpy's and scipy's arithmetic, not the BLAS)
+        versions = "-".join(f"{name}{importlib.metadata.version(name)}"
+                            for name in ("mnist1d", "numpy", "scipy"))
     except importlib.metadata.PackageNotFoundError:  # generating says what is missing
         folder = None
     path = None if folder is None else folder / (
-        f"mnist1d-{version}-seed{seed}-n{num_samples}-split{train_split!r}.npz")
+        f"{versions}-seed{seed}-n{num_samples}-split{train_split!r}.npz")
     split = None if path is None else _read_cached(path)
     if split is None:
         split = _generate_mnist1d(seed, num_samples, train_split)
