@@ -138,7 +138,9 @@ def ciede2000(lab1, lab2) -> np.ndarray:
     d_big_h = 2 * np.sqrt(c1 * c2) * np.sin(np.radians(dh / 2))
     l_mean, c_mean = (L1 + L2) / 2, (c1 + c2) / 2
     h_sum = h1 + h2
-    h_mean = np.where(np.abs(h1 - h2) <= 180, h_sum / 2,
+    # |h1 - h2| = 180 up to the rounding of arctan2 counts as 180 (the mean of the short
+    # arc's convention): pair 14 of Sharma et al.'s data sits exactly there
+    h_mean = np.where(np.abs(h1 - h2) <= 180 + 1e-9, h_sum / 2,
                       np.where(h_sum < 360, (h_sum + 360) / 2, (h_sum - 360) / 2))
     h_mean = np.where(chroma, h_mean, h_sum)
     t = (1 - 0.17 * np.cos(np.radians(h_mean - 30)) + 0.24 * np.cos(np.radians(2 * h_mean))
