@@ -111,6 +111,18 @@ def test_ciede2000_matches_the_published_test_data():
     assert ciede2000([50, 10, 10], [50, 10, 10])[0] == 0.0
 
 
+def test_ciede2000_is_symmetric_where_the_hue_difference_wraps_in_the_blue_region():
+    # hues 4.9 and 185.5 degrees (after the a' rescaling): their difference, just over 180,
+    # wraps to -179.4, the mean hue is 275, where the rotation term R_T dC' dH' is largest;
+    # a wrong wrap flips the sign of dH' in one order only
+    def lab(lightness, chroma, degrees):
+        return [lightness, chroma * np.cos(np.radians(degrees)),
+                chroma * np.sin(np.radians(degrees))]
+    x, y = lab(50, 30, 5.0), lab(50, 40, 185.6)
+    assert ciede2000(x, y)[0] == pytest.approx(ciede2000(y, x)[0], abs=1e-9)
+    assert 55 < ciede2000(x, y)[0] < 60
+
+
 def test_min_difference_names_the_closest_pair_and_palette_problems_the_vision():
     d, pair = min_difference(["black", BLUE, "white", "#1f78b4"])
     assert pair == (1, 3) and 0 < d < 1
@@ -125,7 +137,7 @@ def test_min_difference_names_the_closest_pair_and_palette_problems_the_vision()
 def test_dark_colours_follow_the_linear_parts_of_srgb_and_cielab():
     # below c = 0.04045 sRGB is linear, Y = c / 12.92; below (6/29)^3 L* is linear,
     # L* = (29/3)^3 Y (= 116 (Y / (3 (6/29)^2) + 4/29) - 16): a dark grey is both
-    c = 0.01
+    c = 0.04   # Y = 0.0031: below (6/29)^3 = 0.0089, yet above (6/29)^4 = 0.0018
     np.testing.assert_allclose(to_lab([(c, c, c)]), [[(29 / 3) ** 3 * c / 12.92, 0, 0]],
                                atol=1e-9)
     lab = to_lab([(0.03, 0.0, 0.0)])   # a dark red: X, Y, Z in the linear part, a* > 0
