@@ -132,7 +132,8 @@ class RegLab:
         self.m = m
 
     def step(self, Xb, yb):
-        return _train_step(self.model, Xb, yb, STEP_LOSS, self.opt, None, self.m, self.rng)[0]
+        return _train_step(self.model, Xb, yb, STEP_LOSS, self.opt, None, self.m, self.rng,
+                           ())[0]  # Adam: no wrapper needs a second gradient
 
     def params(self):
         return self.model.state()
@@ -395,7 +396,7 @@ def bare_loop(model, X, y, *, epochs, rng, val=None):
     opt = Adam(lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS)
     for _ in range(epochs):
         for idx in minibatches(X.shape[0], BATCH, rng):
-            _train_step(model, X[idx], y[idx], STEP_LOSS, opt, None, X.shape[0], rng)
+            _train_step(model, X[idx], y[idx], STEP_LOSS, opt, None, X.shape[0], rng, ())
         if val is not None:
             evaluate(model, *val, softmax_cross_entropy)
 

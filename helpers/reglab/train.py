@@ -475,7 +475,7 @@ def train_step(model: Sequential, Xb, yb, *, loss, optimizer, penalty, m: int, r
 
 
 def _train_step(model, Xb, yb, loss, optimizer, penalty, m, rng,
-                takers=()) -> tuple[float, np.ndarray]:
+                takers) -> tuple[float, np.ndarray]:
     """:func:`train_step` on checked arguments, also returning the training-mode output (B, k)
     it computed: the model and the optimizer run unchecked. ``takers`` are the links of the
     optimizer's chain that need a second gradient (:func:`_gradient_takers`; none for a plain
